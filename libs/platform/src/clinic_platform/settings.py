@@ -1,0 +1,50 @@
+"""One settings pattern for every service: a pydantic-settings class with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares; a service subclasses it and sets its own `env_prefix`."""
+
+    model_config = SettingsConfigDict(env_prefix="CLINIC_", extra="ignore", frozen=True)
+
+    service_name: str = "clinic"
+    environment: Environment = "development"
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5433/clinic"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    otlp_endpoint: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    outbox_poll_interval_s: float = 0.2
+    consumer_max_attempts: int = 3
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_outside_development(self) -> ServiceSettings:
+        if (
+            self.environment == "production"
+            and self.jwt_algorithm == "HS256"
+            and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+        ):
+            raise ValueError("jwt_secret: the development secret is refused in production")
+        if self.jwt_algorithm == "RS256" and not self.jwks_url:
+            raise ValueError("jwks_url: required when jwt_algorithm is RS256")
+        return self
+
+    @property
+    def kafka_servers(self) -> list[str]:
+        """The bootstrap servers as a list."""
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
