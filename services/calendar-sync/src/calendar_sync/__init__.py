@@ -1,0 +1,1 @@
+"""The calendar-sync service of the clinic scheduling platform."""

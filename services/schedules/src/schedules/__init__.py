@@ -1,0 +1,1 @@
+"""The schedules service of the clinic scheduling platform."""

@@ -1,0 +1,126 @@
+"""Topic provisioning: the contracts' one declaration of topics, applied idempotently."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from clinic_contracts import CONSUMER_GROUPS, TOPICS, TopicSpec, dlq_topic
+
+log = logging.getLogger(__name__)
+
+DLQ_PARTITIONS = 1
+DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicPlan:
+    """One topic as it must exist on the cluster."""
+
+    name: str
+    partitions: int
+    configs: Mapping[str, str]
+
+
+@dataclass
+class ProvisionReport:
+    """What one run changed (empty lists on a second run)."""
+
+    created: list[str] = field(default_factory=list)
+    reconfigured: list[str] = field(default_factory=list)
+    repartitioned: list[str] = field(default_factory=list)
+
+
+def plan_topics(
+    topics: Sequence[TopicSpec], consumer_groups: Mapping[str, Sequence[str]]
+) -> list[TopicPlan]:
+    """Every topic and every dead-letter topic `<topic>.dlq.<group>` the groups need."""
+    plans = [TopicPlan(t.name, t.partitions, _configs(t)) for t in topics]
+    for group, subscribed in sorted(consumer_groups.items()):
+        for topic in subscribed:
+            plans.append(
+                TopicPlan(dlq_topic(topic, group), DLQ_PARTITIONS,
+                          {"cleanup.policy": "delete", "retention.ms": str(DLQ_RETENTION_MS)})
+            )
+    return plans
+
+
+def _configs(topic: TopicSpec) -> dict[str, str]:
+    configs = {"cleanup.policy": "compact" if topic.compacted else "delete"}
+    configs["retention.ms"] = str(topic.retention_ms if topic.retention_ms is not None else -1)
+    return configs
+
+
+async def provision(
+    bootstrap_servers: list[str],
+    plans: Sequence[TopicPlan],
+    *,
+    replication_factor: int = 1,
+) -> ProvisionReport:
+    """Create missing topics, align configs, grow partitions; never deletes or shrinks."""
+    report = ProvisionReport()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [p for p in plans if p.name not in existing]
+        if missing:
+            await admin.create_topics(
+                [NewTopic(p.name, p.partitions, replication_factor, topic_configs=dict(p.configs))
+                 for p in missing]
+            )
+            report.created = [p.name for p in missing]
+        present = [p for p in plans if p.name in existing]
+        await _align(admin, present, report)
+    finally:
+        await admin.close()
+    return report
+
+
+async def _align(admin: AIOKafkaAdminClient, plans: Sequence[TopicPlan],
+                 report: ProvisionReport) -> None:
+    if not plans:
+        return
+    described = await admin.describe_topics([p.name for p in plans])
+    counts = {d["topic"]: len(d["partitions"]) for d in described}
+    grow = {p.name: NewPartitions(p.partitions) for p in plans if counts[p.name] < p.partitions}
+    if grow:
+        await admin.create_partitions(grow)
+        report.repartitioned = sorted(grow)
+    resources = [ConfigResource(ConfigResourceType.TOPIC, p.name) for p in plans]
+    responses = await admin.describe_configs(resources)
+    actual: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for _code, _msg, _type, name, entries in response.resources:
+            actual[name] = {e[0]: e[1] for e in entries}
+    stale = [p for p in plans if any(actual[p.name].get(k) != v for k, v in p.configs.items())]
+    if stale:
+        await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, p.name, configs=dict(p.configs))
+             for p in stale]
+        )
+        report.reconfigured = [p.name for p in stale]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m clinic_platform.provisioning --bootstrap HOST:PORT`"""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--replication-factor", type=int, default=1)
+    args = parser.parse_args(argv)
+    servers = [s for s in args.bootstrap.split(",") if s]
+    report = asyncio.run(
+        provision(servers, plan_topics(TOPICS, CONSUMER_GROUPS),
+                  replication_factor=args.replication_factor)
+    )
+    print(f"topics created={report.created} reconfigured={report.reconfigured} "
+          f"repartitioned={report.repartitioned}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""A service's moving parts built from its settings, and the app lifecycle that starts them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from clinic_platform.health import database_check, kafka_check
+from clinic_platform.inbox import EventConsumer, EventHandler
+from clinic_platform.outbox import OutboxRelay, OutboxWriter
+from clinic_platform.settings import ServiceSettings
+from clinic_platform.store.sessions import Sessions, create_engine, create_sessions
+from clinic_platform.telemetry import instrument_sqlalchemy, setup_telemetry
+from clinic_platform.web import create_service_api
+
+
+@dataclass
+class Runtime:
+    """Everything a service's adapters need; built once in `app.py`, nothing connects yet."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: Sessions
+    outbox: OutboxWriter
+    relay: OutboxRelay
+    consumer: EventConsumer | None
+
+    async def start(self) -> None:
+        """Start the outbox relay and the consumer group."""
+        self.relay.start()
+        if self.consumer is not None:
+            await self.consumer.start()
+
+    async def stop(self) -> None:
+        """Stop consuming, flush the relay, release connections."""
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.relay.stop()
+        await self.engine.dispose()
+
+
+def build_runtime(
+    settings: ServiceSettings, handlers: Mapping[str, EventHandler] | None = None
+) -> Runtime:
+    """Wire engine, sessions, outbox and (when handlers are given) the service's consumer group."""
+    setup_telemetry(settings.service_name, settings.otlp_endpoint)
+    engine = create_engine(settings.database_url)
+    instrument_sqlalchemy(engine)
+    sessions = create_sessions(engine)
+    relay = OutboxRelay(
+        sessions,
+        settings.kafka_servers,
+        client_id=f"{settings.service_name}-outbox",
+        poll_interval_s=settings.outbox_poll_interval_s,
+    )
+    consumer = None
+    if handlers:
+        consumer = EventConsumer(
+            sessions,
+            settings.kafka_servers,
+            group_id=settings.service_name,
+            handlers=handlers,
+            max_attempts=settings.consumer_max_attempts,
+        )
+    return Runtime(settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer)
+
+
+def create_app(
+    runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()
+) -> FastAPI:
+    """The service's FastAPI app: its routers, health probes, and the runtime's lifecycle."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = create_service_api(
+        runtime.settings,
+        title=title,
+        routers=routers,
+        readiness={
+            "database": database_check(runtime.engine),
+            "kafka": kafka_check(runtime.settings.kafka_servers),
+        },
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

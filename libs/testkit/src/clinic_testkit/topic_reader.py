@@ -1,0 +1,81 @@
+"""Reading what really reached a Kafka topic, as a downstream consumer would, from a marked point."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+
+@dataclass(frozen=True)
+class Message:
+    """One record as read from the topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    headers: dict[str, str]
+    value: bytes
+
+
+class TopicReader:
+    """Marks a topic's end offsets, then reads only what arrives after the mark."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self._mark: dict[TopicPartition, int] = {}
+
+    async def mark(self) -> TopicReader:
+        """Remember where the topic ends now."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(self.topic)
+            if not partitions:
+                await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
+                partitions = consumer.partitions_for_topic(self.topic) or set()
+            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+            self._mark = dict(await consumer.end_offsets(tps))
+        finally:
+            await consumer.stop()
+        return self
+
+    async def read(
+        self,
+        until: Callable[[list[Message]], bool],
+        *,
+        timeout_s: float = 30.0,
+        accept: Callable[[Message], bool] = lambda _m: True,
+    ) -> list[Message]:
+        """Read accepted messages after the mark until `until(messages)` holds or time runs out."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        found: list[Message] = []
+        try:
+            consumer.assign(list(self._mark))
+            for tp, offset in self._mark.items():
+                consumer.seek(tp, offset)
+            deadline = time.monotonic() + timeout_s
+            while not until(found) and time.monotonic() < deadline:
+                batches = await consumer.getmany(timeout_ms=200)
+                for records in batches.values():
+                    for r in records:
+                        message = Message(
+                            r.topic, r.partition, r.offset,
+                            r.key.decode() if r.key is not None else None,
+                            {k: v.decode() for k, v in r.headers}, r.value or b"",
+                        )
+                        if accept(message):
+                            found.append(message)
+                await asyncio.sleep(0)
+        finally:
+            await consumer.stop()
+        return found

@@ -1,0 +1,1 @@
+"""Persistence of the booking service: tables, repositories, migrations."""

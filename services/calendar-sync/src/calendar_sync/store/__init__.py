@@ -1,0 +1,1 @@
+"""Persistence of the calendar-sync service: tables, repositories, migrations."""

@@ -1,0 +1,18 @@
+"""Wiring of the notifications service: the only place that builds settings, engine, broker and lifecycle."""
+
+from pathlib import Path
+
+from clinic_platform.runtime import build_runtime, create_app
+from clinic_platform.settings import ServiceSettings
+from fastapi import FastAPI
+
+from notifications.api import ROUTERS
+from notifications.events import HANDLERS
+
+MIGRATIONS = Path(__file__).parent / "store" / "migrations"
+TITLE = "Notifications: confirmations and reminders"
+
+
+def build_app(settings: ServiceSettings) -> FastAPI:
+    """The notifications service's app; it connects to nothing until its lifespan starts."""
+    return create_app(build_runtime(settings, HANDLERS), title=TITLE, routers=ROUTERS)

@@ -1,0 +1,1 @@
+"""The notifications service's pure rules: plain data and functions, no I/O."""

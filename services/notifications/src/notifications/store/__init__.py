@@ -1,0 +1,1 @@
+"""Persistence of the notifications service: tables, repositories, migrations."""

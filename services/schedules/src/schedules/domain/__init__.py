@@ -1,0 +1,1 @@
+"""The schedules service's pure rules: plain data and functions, no I/O."""

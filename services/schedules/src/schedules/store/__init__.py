@@ -1,0 +1,1 @@
+"""Persistence of the schedules service: tables, repositories, migrations."""
