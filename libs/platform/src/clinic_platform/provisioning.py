@@ -15,7 +15,12 @@ from clinic_contracts import CONSUMER_GROUPS, TOPICS, TopicSpec, dlq_topic
 log = logging.getLogger(__name__)
 
 DLQ_PARTITIONS = 1
+TOPIC_ALREADY_EXISTS = 36
 DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+class ProvisioningError(RuntimeError):
+    """The cluster refused or did not show a topic."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ def plan_topics(
     topics: Sequence[TopicSpec], consumer_groups: Mapping[str, Sequence[str]]
 ) -> list[TopicPlan]:
     """Every topic and every dead-letter topic `<topic>.dlq.<group>` the groups need."""
-    plans = [TopicPlan(t.name, t.partitions, _configs(t)) for t in topics]
+    plans = [TopicPlan(t.name, t.partitions, t.kafka_config()) for t in topics]
     for group, subscribed in sorted(consumer_groups.items()):
         for topic in subscribed:
             plans.append(
@@ -48,12 +53,6 @@ def plan_topics(
                           {"cleanup.policy": "delete", "retention.ms": str(DLQ_RETENTION_MS)})
             )
     return plans
-
-
-def _configs(topic: TopicSpec) -> dict[str, str]:
-    configs = {"cleanup.policy": "compact" if topic.compacted else "delete"}
-    configs["retention.ms"] = str(topic.retention_ms if topic.retention_ms is not None else -1)
-    return configs
 
 
 async def provision(
@@ -70,16 +69,34 @@ async def provision(
         existing = set(await admin.list_topics())
         missing = [p for p in plans if p.name not in existing]
         if missing:
-            await admin.create_topics(
+            response = await admin.create_topics(
                 [NewTopic(p.name, p.partitions, replication_factor, topic_configs=dict(p.configs))
                  for p in missing]
             )
+            _raise_on_errors(response.topic_errors)
             report.created = [p.name for p in missing]
+            await _until_visible(admin, {p.name for p in missing})
         present = [p for p in plans if p.name in existing]
         await _align(admin, present, report)
     finally:
         await admin.close()
     return report
+
+
+def _raise_on_errors(topic_errors: Sequence[tuple[str, int, str | None]]) -> None:
+    failed = [(name, code, msg) for name, code, msg in topic_errors
+              if code not in (0, TOPIC_ALREADY_EXISTS)]  # another provisioner won the race
+    if failed:
+        raise ProvisioningError(f"could not create topics: {failed}")
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: set[str]) -> None:
+    # Creation returns once the controller commits; brokers' metadata follows a moment later.
+    for _ in range(100):
+        if names <= set(await admin.list_topics()):
+            return
+        await asyncio.sleep(0.1)
+    raise ProvisioningError(f"topics not visible after creation: {sorted(names)}")
 
 
 async def _align(admin: AIOKafkaAdminClient, plans: Sequence[TopicPlan],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from uuid import UUID, uuid4
 
@@ -56,7 +57,7 @@ async def consumer(sessions: Sessions, kafka: str) -> AsyncIterator[EventConsume
 
 def headers_for(tenant: UUID, event_id: str | None = None) -> list[tuple[str, bytes]]:
     envelope = CloudEvent(source="/clinic/test", type=EVENT_TYPE, tenantid=tenant,
-                          **({"id": event_id} if event_id else {}))
+                          time=datetime.now(UTC), **({"id": event_id} if event_id else {}))
     return envelope.to_headers()
 
 

@@ -1,4 +1,4 @@
-"""Reading what really reached a Kafka topic, as a downstream consumer would, from a marked point."""
+"""Reading what really reached a Kafka topic, as a downstream consumer would, from a mark."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,23 @@ class TopicReader:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
         await consumer.start()
         try:
-            partitions = consumer.partitions_for_topic(self.topic)
-            if not partitions:
-                await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
-                partitions = consumer.partitions_for_topic(self.topic) or set()
+            partitions = await self._partitions()
             tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
             self._mark = dict(await consumer.end_offsets(tps))
         finally:
             await consumer.stop()
         return self
+
+    async def _partitions(self) -> list[int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics([self.topic])
+        finally:
+            await admin.close()
+        if not described or described[0]["error_code"] != 0:
+            raise LookupError(f"topic {self.topic!r} does not exist (is it provisioned?)")
+        return [p["partition"] for p in described[0]["partitions"]]
 
     async def read(
         self,
@@ -54,7 +63,8 @@ class TopicReader:
     ) -> list[Message]:
         """Read accepted messages after the mark until `until(messages)` holds or time runs out."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
             isolation_level="read_committed",
         )
         await consumer.start()
@@ -69,9 +79,12 @@ class TopicReader:
                 for records in batches.values():
                     for r in records:
                         message = Message(
-                            r.topic, r.partition, r.offset,
+                            r.topic,
+                            r.partition,
+                            r.offset,
                             r.key.decode() if r.key is not None else None,
-                            {k: v.decode() for k, v in r.headers}, r.value or b"",
+                            {k: v.decode() for k, v in r.headers},
+                            r.value or b"",
                         )
                         if accept(message):
                             found.append(message)

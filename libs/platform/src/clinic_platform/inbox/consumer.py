@@ -116,7 +116,7 @@ class EventConsumer:
     async def _until_infrastructure_returns(self, record: Record) -> Outcome:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(_OUTAGE_ERRORS),
-            wait=wait_exponential_jitter(initial=0.2, max=self._max_backoff_s),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self._max_backoff_s, jitter=0.2),
             before_sleep=self._check_stopping,
             reraise=True,
         )

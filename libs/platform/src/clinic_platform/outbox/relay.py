@@ -104,7 +104,7 @@ class OutboxRelay:
     async def _publish_with_backoff(self) -> int:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(RELAY_FAILURES),
-            wait=wait_exponential_jitter(initial=0.1, max=self._max_backoff_s),
+            wait=wait_exponential_jitter(multiplier=0.1, max=self._max_backoff_s, jitter=0.1),
             before_sleep=self._on_failure,
             reraise=True,
         )

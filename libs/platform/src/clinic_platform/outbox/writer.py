@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from clinic_contracts import CloudEvent, EventPayload
+from clinic_contracts import EventPayload
+from clinic_contracts.codec import encode
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,26 +27,28 @@ class OutboxWriter:
         *,
         tenant_id: UUID,
         subject: str | None = None,
-    ) -> CloudEvent:
-        """Stage `payload` for publication; it reaches Kafka only if the transaction commits."""
-        envelope = CloudEvent(
-            id=str(uuid4()),
+    ) -> UUID:
+        """Stage `payload`; it reaches Kafka only if the transaction commits. Returns its ce_id."""
+        event_id = uuid4()
+        message = encode(
+            payload,
             source=self.source,
-            type=payload.event_type,
+            tenantid=tenant_id,
             time=datetime.now(UTC),
             subject=subject,
-            tenantid=tenant_id,
+            # The caller's trace continues in every consumer of this event.
             traceparent=current_traceparent(),
+            event_id=str(event_id),
         )
         await session.execute(
             insert(outbox).values(
-                event_id=UUID(envelope.id),
+                event_id=event_id,
                 tenant_id=tenant_id,
-                topic=payload.topic,
-                message_key=payload.message_key(),
+                topic=message.topic,
+                message_key=message.key.decode(),
                 event_type=payload.event_type,
-                headers=[[k, v.decode()] for k, v in envelope.to_headers()],
-                body=payload.model_dump_json().encode(),
+                headers=[[k, v.decode()] for k, v in message.headers],
+                body=message.value,
             )
         )
-        return envelope
+        return event_id

@@ -1,0 +1,44 @@
+# The few commands a person needs. Each wraps `uv run`; CI calls the same targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= uv
+PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src
+DOMAINS := $(wildcard services/*/src/*/domain)
+TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) tests/integration
+
+.PHONY: help install lint contracts contracts-check test test-unit test-integration bench up down status provision migrate
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+install: ## install every workspace member and dev tool from the lockfile
+	$(UV) sync --all-packages --frozen
+
+lint: install ## ruff, formatting and mypy --strict on libs/ and each service's domain/
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy --strict $(PY_SOURCES) $(DOMAINS)
+
+contracts: install ## export JSON Schemas and the AsyncAPI document (refuses breaking changes)
+	$(UV) run python -m clinic_contracts.export
+
+contracts-check: install ## fail when committed schemas are stale or a change breaks compatibility
+	$(UV) run python -m clinic_contracts.export --check
+
+test: lint contracts-check ## lint, contracts, then unit, contract and integration tests on real Kafka and PostgreSQL
+	$(UV) run pytest $(TESTS)
+
+test-unit: install ## only the tests that need no broker or database
+	$(UV) run pytest $(TESTS) -m "not integration"
+
+bench: install ## benchmarks on the local stack; figures go to docs/benchmarks.md
+	$(UV) run python -m clinic_bench
+
+up: install ## PostgreSQL, Kafka, topics, migrations and the services on this machine
+	deploy/local/stack.sh up
+
+down: ## stop everything `make up` started
+	deploy/local/stack.sh down
+
+status: ## what `make up` is running
+	deploy/local/stack.sh status

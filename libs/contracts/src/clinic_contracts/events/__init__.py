@@ -1,0 +1,1 @@
+"""Version 1 event payloads, one module per Kafka topic."""

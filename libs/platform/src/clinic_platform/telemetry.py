@@ -1,0 +1,83 @@
+"""OpenTelemetry tracing: one trace from an HTTP request through every event it causes."""
+
+from __future__ import annotations
+
+import weakref
+
+from fastapi import FastAPI
+from opentelemetry import metrics, trace
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+# W3C trace context only: it is what the outbox writes into the `traceparent` event header.
+_PROPAGATOR = TraceContextTextMapPropagator()
+_HEALTH_URLS = "/healthz,/readyz"  # probes every few seconds would drown real traces
+_instrumented_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def setup_telemetry(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
+    """Install the process-wide tracer provider; later calls return the one already installed."""
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        return current  # OpenTelemetry allows one global provider per process
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    if otlp_endpoint:
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(_traces_url(otlp_endpoint)))
+        )
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def _traces_url(endpoint: str) -> str:
+    # The HTTP exporter takes the full signal URL; settings usually hold the collector's base URL.
+    endpoint = endpoint.rstrip("/")
+    return endpoint if endpoint.endswith("/v1/traces") else f"{endpoint}/v1/traces"
+
+
+def instrument_fastapi(app: FastAPI) -> None:
+    """A server span per request, continuing the caller's `traceparent` when it sends one."""
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=_HEALTH_URLS)
+
+
+def instrument_sqlalchemy(engine: AsyncEngine) -> None:
+    """A client span per statement of `engine`; instrumenting the same engine twice is a no-op."""
+    sync_engine = engine.sync_engine
+    if sync_engine in _instrumented_engines:
+        return
+    # EngineTracer directly, not SQLAlchemyInstrumentor: the instrumentor is a process-wide
+    # singleton that would silently ignore every engine after the first.
+    connections = metrics.get_meter(__name__).create_up_down_counter(
+        name="db.client.connections.usage",
+        unit="connections",
+        description="Connections in the state described by the state attribute.",
+    )
+    EngineTracer(tracer(__name__), sync_engine, connections)  # type: ignore[no-untyped-call]
+    _instrumented_engines.add(sync_engine)
+
+
+def tracer(name: str) -> trace.Tracer:
+    """A tracer from the global provider."""
+    return trace.get_tracer(name)
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the current span, or None outside any recorded span."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from_traceparent(traceparent: str | None) -> Context:
+    """A context whose parent is `traceparent`; an empty one (a new trace) when absent or bad."""
+    if not traceparent:
+        return Context()
+    return _PROPAGATOR.extract({"traceparent": traceparent}, context=Context())
