@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= uv
 PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src
-DOMAINS := $(wildcard services/*/src/*/domain)
+SERVICE_SOURCES := $(wildcard services/*/src)
 TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) tests/integration
 
 .PHONY: help install lint contracts contracts-check test test-unit test-integration bench up down status provision migrate
@@ -14,10 +14,10 @@ help: ## list the targets
 install: ## install every workspace member and dev tool from the lockfile
 	$(UV) sync --all-packages --frozen
 
-lint: install ## ruff, formatting and mypy --strict on libs/ and each service's domain/
+lint: install ## ruff, formatting and mypy --strict on libs/ and services/
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy --strict $(PY_SOURCES) $(DOMAINS)
+	$(UV) run mypy --strict $(PY_SOURCES) $(SERVICE_SOURCES)
 
 contracts: install ## export JSON Schemas and the AsyncAPI document (refuses breaking changes)
 	$(UV) run python -m clinic_contracts.export

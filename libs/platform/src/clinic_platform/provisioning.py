@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
 from clinic_contracts import CONSUMER_GROUPS, TOPICS, TopicSpec, dlq_topic
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,11 @@ def plan_topics(
     for group, subscribed in sorted(consumer_groups.items()):
         for topic in subscribed:
             plans.append(
-                TopicPlan(dlq_topic(topic, group), DLQ_PARTITIONS,
-                          {"cleanup.policy": "delete", "retention.ms": str(DLQ_RETENTION_MS)})
+                TopicPlan(
+                    dlq_topic(topic, group),
+                    DLQ_PARTITIONS,
+                    {"cleanup.policy": "delete", "retention.ms": str(DLQ_RETENTION_MS)},
+                )
             )
     return plans
 
@@ -70,8 +74,12 @@ async def provision(
         missing = [p for p in plans if p.name not in existing]
         if missing:
             response = await admin.create_topics(
-                [NewTopic(p.name, p.partitions, replication_factor, topic_configs=dict(p.configs))
-                 for p in missing]
+                [
+                    NewTopic(
+                        p.name, p.partitions, replication_factor, topic_configs=dict(p.configs)
+                    )
+                    for p in missing
+                ]
             )
             _raise_on_errors(response.topic_errors)
             report.created = [p.name for p in missing]
@@ -84,8 +92,11 @@ async def provision(
 
 
 def _raise_on_errors(topic_errors: Sequence[tuple[str, int, str | None]]) -> None:
-    failed = [(name, code, msg) for name, code, msg in topic_errors
-              if code not in (0, TOPIC_ALREADY_EXISTS)]  # another provisioner won the race
+    failed = [
+        (name, code, msg)
+        for name, code, msg in topic_errors
+        if code not in (0, TOPIC_ALREADY_EXISTS)
+    ]  # another provisioner won the race
     if failed:
         raise ProvisioningError(f"could not create topics: {failed}")
 
@@ -99,8 +110,9 @@ async def _until_visible(admin: AIOKafkaAdminClient, names: set[str]) -> None:
     raise ProvisioningError(f"topics not visible after creation: {sorted(names)}")
 
 
-async def _align(admin: AIOKafkaAdminClient, plans: Sequence[TopicPlan],
-                 report: ProvisionReport) -> None:
+async def _align(
+    admin: AIOKafkaAdminClient, plans: Sequence[TopicPlan], report: ProvisionReport
+) -> None:
     if not plans:
         return
     described = await admin.describe_topics([p.name for p in plans])
@@ -118,8 +130,10 @@ async def _align(admin: AIOKafkaAdminClient, plans: Sequence[TopicPlan],
     stale = [p for p in plans if any(actual[p.name].get(k) != v for k, v in p.configs.items())]
     if stale:
         await admin.alter_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, p.name, configs=dict(p.configs))
-             for p in stale]
+            [
+                ConfigResource(ConfigResourceType.TOPIC, p.name, configs=dict(p.configs))
+                for p in stale
+            ]
         )
         report.reconfigured = [p.name for p in stale]
 
@@ -132,11 +146,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     servers = [s for s in args.bootstrap.split(",") if s]
     report = asyncio.run(
-        provision(servers, plan_topics(TOPICS, CONSUMER_GROUPS),
-                  replication_factor=args.replication_factor)
+        provision(
+            servers,
+            plan_topics(TOPICS, CONSUMER_GROUPS),
+            replication_factor=args.replication_factor,
+        )
     )
-    print(f"topics created={report.created} reconfigured={report.reconfigured} "
-          f"repartitioned={report.repartitioned}")
+    print(
+        f"topics created={report.created} reconfigured={report.reconfigured} "
+        f"repartitioned={report.repartitioned}"
+    )
 
 
 if __name__ == "__main__":

@@ -69,9 +69,7 @@ def build_runtime(
     return Runtime(settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer)
 
 
-def create_app(
-    runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()
-) -> FastAPI:
+def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
     """The service's FastAPI app: its routers, health probes, and the runtime's lifecycle."""
 
     @asynccontextmanager

@@ -1,4 +1,4 @@
-"""Fixtures for the chassis's integration tests: a migrated fresh database and provisioned topics."""
+"""Fixtures for the chassis's integration tests: a migrated fresh database, provisioned topics."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy.engine import Connection
+
 from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.store.platform_tables import create_platform_tables
 from clinic_platform.store.rls import enable_tenant_rls
 from clinic_platform.store.sessions import Sessions, create_engine, create_sessions
-from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid
-from sqlalchemy.engine import Connection
 
 pytestmark = pytest.mark.integration
 

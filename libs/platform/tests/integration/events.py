@@ -7,7 +7,9 @@ from uuid import UUID, uuid4
 from clinic_contracts import PractitionerStatus, PractitionerUpserted
 
 
-def practitioner_event(practitioner_id: UUID | None = None, name: str = "Dr. Lin") -> PractitionerUpserted:
+def practitioner_event(
+    practitioner_id: UUID | None = None, name: str = "Dr. Lin"
+) -> PractitionerUpserted:
     """A catalog event keyed by the practitioner id."""
     return PractitionerUpserted(
         practitioner_id=practitioner_id or uuid4(),

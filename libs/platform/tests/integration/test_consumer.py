@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from clinic_contracts import CloudEvent, PractitionerUpserted, dlq_topic
 from clinic_platform.inbox import EventConsumer, Outcome, ReceivedEvent
 from clinic_platform.provisioning import TopicPlan, provision
 from clinic_platform.store.sessions import Sessions, system_transaction
 from clinic_testkit.topic_reader import TopicReader
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conftest import notes
 from .events import practitioner_event
@@ -48,16 +49,22 @@ async def consumer(sessions: Sessions, kafka: str) -> AsyncIterator[EventConsume
     group = f"test-{uuid4().hex[:8]}"
     # Dead-letter topics are provisioned, never auto-created: provision this group's.
     await provision([kafka], [TopicPlan(dlq_topic(TOPIC, group), 1, {})])
-    c = EventConsumer(sessions, [kafka], group_id=group,
-                      handlers={EVENT_TYPE: record_note}, retry_delay_s=0.01)
+    c = EventConsumer(
+        sessions, [kafka], group_id=group, handlers={EVENT_TYPE: record_note}, retry_delay_s=0.01
+    )
     await c.start()
     yield c
     await c.stop()
 
 
 def headers_for(tenant: UUID, event_id: str | None = None) -> list[tuple[str, bytes]]:
-    envelope = CloudEvent(source="/clinic/test", type=EVENT_TYPE, tenantid=tenant,
-                          time=datetime.now(UTC), **({"id": event_id} if event_id else {}))
+    envelope = CloudEvent(
+        source="/clinic/test",
+        type=EVENT_TYPE,
+        tenantid=tenant,
+        time=datetime.now(UTC),
+        **({"id": event_id} if event_id else {}),
+    )
     return envelope.to_headers()
 
 
@@ -71,8 +78,9 @@ async def until(condition: Callable[[], Awaitable[bool]], timeout_s: float = 30)
 
 async def notes_of(sessions: Sessions, tenant: UUID) -> list[str]:
     async with system_transaction(sessions) as session:
-        rows = await session.scalars(select(notes.c.body).where(notes.c.tenant_id == tenant)
-                                     .order_by(notes.c.id))
+        rows = await session.scalars(
+            select(notes.c.body).where(notes.c.tenant_id == tenant).order_by(notes.c.id)
+        )
         return list(rows)
 
 
@@ -83,11 +91,16 @@ async def test_the_same_event_delivered_twice_is_applied_once(
     event = practitioner_event(name="Dr. Once")
     headers = headers_for(tenant, event_id=str(uuid4()))
     for _ in range(2):
-        await producer.send_and_wait(TOPIC, event.model_dump_json().encode(),
-                                     key=event.message_key().encode(), headers=headers)
+        await producer.send_and_wait(
+            TOPIC,
+            event.model_dump_json().encode(),
+            key=event.message_key().encode(),
+            headers=headers,
+        )
 
     async def both_seen() -> bool:
         return consumer.stats[Outcome.DUPLICATE] >= 1
+
     await until(both_seen)
     assert await notes_of(sessions, tenant) == ["Dr. Once"]
 
@@ -98,15 +111,18 @@ async def test_a_malformed_message_goes_to_the_dlq_and_the_next_good_one_is_appl
     tenant = uuid4()
     dlq = await TopicReader(kafka, dlq_topic(TOPIC, consumer.group_id)).mark()
     key = str(uuid4()).encode()
-    await producer.send_and_wait(TOPIC, b'{"practitioner_id": "not-a-uuid"', key=key,
-                                 headers=headers_for(tenant))
+    await producer.send_and_wait(
+        TOPIC, b'{"practitioner_id": "not-a-uuid"', key=key, headers=headers_for(tenant)
+    )
     await producer.send_and_wait(TOPIC, b"no envelope at all", key=key)
     good = practitioner_event(name="Dr. After")
-    await producer.send_and_wait(TOPIC, good.model_dump_json().encode(), key=key,
-                                 headers=headers_for(tenant))
+    await producer.send_and_wait(
+        TOPIC, good.model_dump_json().encode(), key=key, headers=headers_for(tenant)
+    )
 
     async def good_applied() -> bool:
         return await notes_of(sessions, tenant) == ["Dr. After"]
+
     await until(good_applied)
     dead = await dlq.read(lambda m: len(m) >= 2, timeout_s=10)
     reasons = sorted(m.headers["dlq_reason"] for m in dead)
@@ -125,11 +141,13 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retri
     key = str(uuid4()).encode()
     for name in ("Dr. Poison", "Dr. Fine"):
         event = practitioner_event(name=name)
-        await producer.send_and_wait(TOPIC, event.model_dump_json().encode(), key=key,
-                                     headers=headers_for(tenant))
+        await producer.send_and_wait(
+            TOPIC, event.model_dump_json().encode(), key=key, headers=headers_for(tenant)
+        )
 
     async def fine_applied() -> bool:
         return await notes_of(sessions, tenant) == ["Dr. Fine"]
+
     await until(fine_applied)
     dead = await dlq.read(lambda m: len(m) >= 1, timeout_s=10)
     assert len(dead) == 1

@@ -5,13 +5,14 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import func, select
+
 from clinic_contracts import PractitionerUpserted
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.store.platform_tables import outbox
 from clinic_platform.store.sessions import Sessions, system_transaction
 from clinic_platform.store.unit_of_work import UnitOfWork
 from clinic_testkit.topic_reader import TopicReader
-from sqlalchemy import func, select
 
 from .conftest import notes
 from .events import practitioner_event
@@ -43,8 +44,9 @@ async def test_a_committed_event_arrives_with_its_cloudevents_headers_and_key(
     assert await relay.publish_batch() == 1
     await relay.stop()
 
-    found = await reader.read(lambda m: len(m) >= 1,
-                              accept=lambda m: m.headers.get("ce_tenantid") == str(tenant))
+    found = await reader.read(
+        lambda m: len(m) >= 1, accept=lambda m: m.headers.get("ce_tenantid") == str(tenant)
+    )
     assert len(found) == 1
     message = found[0]
     assert message.key == str(event.practitioner_id)
@@ -61,18 +63,23 @@ async def test_a_committed_event_arrives_with_its_cloudevents_headers_and_key(
 async def test_a_rolled_back_transaction_publishes_nothing(sessions: Sessions, kafka: str) -> None:
     tenant = uuid4()
     reader = await TopicReader(kafka, TOPIC).mark()
-    with pytest.raises(RuntimeError, match="booking refused"):
+
+    async def refused_booking() -> None:
         async with UnitOfWork(sessions, OutboxWriter("booking"), tenant) as uow:
             await uow.session.execute(notes.insert().values(tenant_id=tenant, body="lost"))
             uow.record(practitioner_event())
             raise RuntimeError("booking refused")
 
+    with pytest.raises(RuntimeError, match="booking refused"):
+        await refused_booking()
+
     assert await pending_rows(sessions) == 0
     relay = OutboxRelay(sessions, [kafka])
     assert await relay.publish_batch() == 0
     await relay.stop()
-    found = await reader.read(lambda m: False, timeout_s=1.5,
-                              accept=lambda m: m.headers.get("ce_tenantid") == str(tenant))
+    found = await reader.read(
+        lambda m: False, timeout_s=1.5, accept=lambda m: m.headers.get("ce_tenantid") == str(tenant)
+    )
     assert found == []
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from uuid import uuid4
 
 import pytest
+
 from clinic_contracts import PractitionerUpserted
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.store.sessions import Sessions, tenant_transaction
@@ -52,7 +53,8 @@ async def test_events_committed_while_kafka_is_down_all_arrive_once_in_order_per
     await relay.stop()
     # Read everything after the mark for a while: a duplicate would show up as a 101st message.
     found = await reader.read(
-        lambda m: False, timeout_s=4,
+        lambda m: False,
+        timeout_s=4,
         accept=lambda m: m.headers.get("ce_tenantid") == str(tenant),
     )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
-from clinic_platform.store.sessions import Sessions, system_transaction, tenant_transaction
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import ProgrammingError
+
+from clinic_platform.store.sessions import Sessions, system_transaction, tenant_transaction
 
 from .conftest import notes
 

@@ -6,10 +6,11 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from fastapi import APIRouter
+
 from clinic_platform.auth import CurrentPrincipal, Permission, issue_token, require, require_any
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
-from fastapi import APIRouter
 
 SETTINGS = ServiceSettings(service_name="demo", environment="test")
 router = APIRouter()

@@ -3,6 +3,7 @@
 from uuid import UUID, uuid4
 
 import pytest
+
 from clinic_platform.auth import ROLE_PERMISSIONS, Permission, Principal
 
 

@@ -9,11 +9,12 @@ from uuid import uuid4
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import ValidationError
+
 from clinic_platform.auth import InvalidToken, TokenVerifier, issue_token
 from clinic_platform.auth.tokens import VerifierUnavailable
 from clinic_platform.settings import DEV_JWT_SECRET, ServiceSettings
-from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import ValidationError
 
 KID = "test-key-1"
 

@@ -5,6 +5,9 @@ from datetime import time
 
 import httpx
 import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
 from clinic_platform.errors import (
     ConfirmationRequired,
     Conflict,
@@ -14,8 +17,6 @@ from clinic_platform.errors import (
 )
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
-from fastapi import APIRouter
-from pydantic import BaseModel
 
 router = APIRouter()
 

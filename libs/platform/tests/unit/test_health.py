@@ -5,10 +5,11 @@ import socket
 from collections.abc import Mapping
 
 import httpx
+from fastapi import FastAPI
+
 from clinic_platform.health import ReadinessCheck, health_router, kafka_check
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
-from fastapi import FastAPI
 
 
 async def ok() -> None:

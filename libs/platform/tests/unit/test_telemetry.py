@@ -4,6 +4,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi import APIRouter
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.telemetry import (
     context_from_traceparent,
@@ -12,11 +18,6 @@ from clinic_platform.telemetry import (
     tracer,
 )
 from clinic_platform.web import create_service_api
-from fastapi import APIRouter
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @pytest.fixture(scope="module")

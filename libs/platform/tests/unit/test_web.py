@@ -2,10 +2,11 @@
 
 import httpx
 import pytest
+from fastapi import APIRouter, FastAPI
+
 from clinic_platform.auth import TokenVerifier
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
-from fastapi import APIRouter, FastAPI
 
 SETTINGS = ServiceSettings(service_name="schedules", environment="test")
 

@@ -1,13 +1,13 @@
-"""Wiring of the booking service: the only place that builds settings, engine, broker and lifecycle."""
+"""Wiring: the only place that builds settings, engine, broker and lifecycle hooks."""
 
 from pathlib import Path
 
-from clinic_platform.runtime import build_runtime, create_app
-from clinic_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
 from booking.api import ROUTERS
 from booking.events import HANDLERS
+from clinic_platform.runtime import build_runtime, create_app
+from clinic_platform.settings import ServiceSettings
 
 MIGRATIONS = Path(__file__).parent / "store" / "migrations"
 TITLE = "Booking: catalog, holds, appointments"

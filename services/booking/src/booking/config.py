@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 
-from clinic_platform.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from clinic_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

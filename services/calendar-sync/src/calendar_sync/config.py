@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 
-from clinic_platform.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from clinic_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -12,7 +13,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CALENDAR_SYNC_", extra="ignore", frozen=True)
 
     service_name: str = "calendar-sync"
-    database_url: str = "postgresql+psycopg://clinic_calendar_sync@127.0.0.1:5433/clinic_calendar_sync"
+    database_url: str = (
+        "postgresql+psycopg://clinic_calendar_sync@127.0.0.1:5433/clinic_calendar_sync"
+    )
     http_port: int = 8004
 
 

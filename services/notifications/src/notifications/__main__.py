@@ -1,7 +1,6 @@
 """`python -m notifications migrate|serve`."""
 
 from clinic_platform.cli import run_cli
-
 from notifications.app import MIGRATIONS, build_app
 from notifications.config import get_settings
 

@@ -1,11 +1,11 @@
-"""Wiring of the notifications service: the only place that builds settings, engine, broker and lifecycle."""
+"""Wiring: the only place that builds settings, engine, broker and lifecycle hooks."""
 
 from pathlib import Path
 
-from clinic_platform.runtime import build_runtime, create_app
-from clinic_platform.settings import ServiceSettings
 from fastapi import FastAPI
 
+from clinic_platform.runtime import build_runtime, create_app
+from clinic_platform.settings import ServiceSettings
 from notifications.api import ROUTERS
 from notifications.events import HANDLERS
 

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 
-from clinic_platform.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from clinic_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -12,7 +13,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore", frozen=True)
 
     service_name: str = "notifications"
-    database_url: str = "postgresql+psycopg://clinic_notifications@127.0.0.1:5433/clinic_notifications"
+    database_url: str = (
+        "postgresql+psycopg://clinic_notifications@127.0.0.1:5433/clinic_notifications"
+    )
     http_port: int = 8003
 
 

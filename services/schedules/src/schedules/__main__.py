@@ -1,7 +1,6 @@
 """`python -m schedules migrate|serve`."""
 
 from clinic_platform.cli import run_cli
-
 from schedules.app import MIGRATIONS, build_app
 from schedules.config import get_settings
 

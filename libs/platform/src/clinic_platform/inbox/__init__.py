@@ -1,6 +1,6 @@
 """Idempotent consumers: each event applied once, offsets committed after, poison to the DLQ."""
 
-from clinic_platform.inbox.consumer import ConsumerStats, EventConsumer, EventHandler
-from clinic_platform.inbox.delivery import Outcome, ReceivedEvent
+from clinic_platform.inbox.consumer import ConsumerStats, EventConsumer
+from clinic_platform.inbox.delivery import EventHandler, Outcome, ReceivedEvent
 
 __all__ = ["ConsumerStats", "EventConsumer", "EventHandler", "Outcome", "ReceivedEvent"]

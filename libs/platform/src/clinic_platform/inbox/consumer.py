@@ -1,4 +1,4 @@
-"""The one consumer wrapper: a Kafka consumer group whose offsets follow the inbox, never lead it."""
+"""The one consumer wrapper: a consumer group whose offsets follow the inbox, never lead it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from clinic_contracts import dlq_topic, payload_class
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from clinic_contracts import dlq_topic, payload_class
 from clinic_platform.inbox.delivery import (
     INFRASTRUCTURE_ERRORS,
     Applier,
@@ -73,7 +73,9 @@ class EventConsumer:
             isolation_level="read_committed",
         )
         await self._consumer.start()
-        self._task = asyncio.create_task(self._run(self._consumer), name=f"consumer-{self.group_id}")
+        self._task = asyncio.create_task(
+            self._run(self._consumer), name=f"consumer-{self.group_id}"
+        )
 
     async def stop(self, timeout_s: float = 15.0) -> None:
         """Finish the record in hand, commit what was applied, leave the group."""
@@ -142,8 +144,13 @@ class EventConsumer:
             return Outcome.DEAD_LETTERED
 
     async def _dead_letter(self, record: Record, poison: Poison) -> None:
-        log.error("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset,
-                  poison.reason)
+        log.error(
+            "dead-lettering %s[%d]@%d: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            poison.reason,
+        )
         if self._dlq is None:
             producer = create_producer(self._servers, client_id=f"{self.group_id}-dlq")
             await producer.start()

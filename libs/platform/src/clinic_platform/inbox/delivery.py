@@ -1,21 +1,21 @@
-"""Applying one Kafka record: decode, deduplicate through the inbox, run the handler, or dead-letter."""
+"""Applying one Kafka record: decode, deduplicate in the inbox, run the handler or dead-letter."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from aiokafka.structs import ConsumerRecord
-from clinic_contracts import CloudEvent, EventPayload, payload_class
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts import CloudEvent, EventPayload, payload_class
 from clinic_platform.store.platform_tables import inbox
 from clinic_platform.store.sessions import Sessions, tenant_transaction
 from clinic_platform.telemetry import context_from_traceparent, tracer
@@ -25,7 +25,22 @@ log = logging.getLogger(__name__)
 # Errors that mean "the database is away", not "this message is bad": never dead-letter on them.
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 
-Record = ConsumerRecord[bytes, bytes]
+
+class Record(Protocol):
+    """The parts of a Kafka consumer record the wrapper reads (aiokafka's ConsumerRecord)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 class Outcome(StrEnum):
@@ -93,7 +108,7 @@ class Applier:
     retry_delay_s: float = 0.2
 
     async def apply(self, event: ReceivedEvent) -> Outcome:
-        """Apply `event` in one transaction with its inbox row; raise Poison when it keeps failing."""
+        """Apply `event` with its inbox row in one transaction; raise Poison if it keeps failing."""
         handler = self.handlers[event.envelope.type]
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -101,7 +116,9 @@ class Applier:
             except INFRASTRUCTURE_ERRORS:
                 raise
             except Exception as exc:
-                log.warning("handler failed on %s (attempt %d): %r", event.envelope.id, attempt, exc)
+                log.warning(
+                    "handler failed on %s (attempt %d): %r", event.envelope.id, attempt, exc
+                )
                 if attempt == self.max_attempts:
                     raise Poison(f"handler failed {attempt} times: {exc!r}"[:500], attempt) from exc
                 await asyncio.sleep(self.retry_delay_s * 2 ** (attempt - 1))
@@ -113,15 +130,25 @@ class Applier:
             f"consume {env.type}",
             context=context_from_traceparent(env.traceparent),
             kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": event.topic,
-                        "messaging.message.id": env.id, "messaging.consumer.group.name": self.group_id},
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": event.topic,
+                "messaging.message.id": env.id,
+                "messaging.consumer.group.name": self.group_id,
+            },
         ):
             async with tenant_transaction(self.sessions, env.tenantid) as session:
                 first_time = await session.scalar(
                     insert(inbox)
-                    .values(consumer_group=self.group_id, event_id=env.id, tenant_id=env.tenantid,
-                            event_type=env.type, topic=event.topic, partition=event.partition,
-                            offset=event.offset)
+                    .values(
+                        consumer_group=self.group_id,
+                        event_id=env.id,
+                        tenant_id=env.tenantid,
+                        event_type=env.type,
+                        topic=event.topic,
+                        partition=event.partition,
+                        offset=event.offset,
+                    )
                     .on_conflict_do_nothing()
                     .returning(inbox.c.event_id)
                 )

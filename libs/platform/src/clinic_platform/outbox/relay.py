@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Row, delete, func, select, update
@@ -42,7 +44,7 @@ class RelayStats:
 
 
 class OutboxRelay:
-    """Publishes pending outbox rows with an idempotent producer, backing off while Kafka is away."""
+    """Publishes pending outbox rows with an idempotent producer; backs off while Kafka is away."""
 
     def __init__(
         self,
@@ -96,10 +98,8 @@ class OutboxRelay:
             published = await self._publish_with_backoff()
             if published < self._batch_size:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-                except TimeoutError:
-                    pass
 
     async def _publish_with_backoff(self) -> int:
         retrying = AsyncRetrying(
@@ -127,8 +127,13 @@ class OutboxRelay:
                 return 0
             rows = (
                 await session.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.headers,
-                           outbox.c.body)
+                    select(
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.message_key,
+                        outbox.c.headers,
+                        outbox.c.body,
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self._batch_size)
@@ -154,20 +159,26 @@ class OutboxRelay:
             raise RelayBatchFailed(f"{len(failed)} outbox rows not published: {error}")
         return len(sent)
 
-    async def _send(self, rows: Sequence[Row[tuple[int, str, str, list[list[str]], bytes]]]
-                    ) -> tuple[list[int], list[int], str]:
+    async def _send(
+        self, rows: Sequence[Row[Any, Any, Any, Any, Any]]
+    ) -> tuple[list[int], list[int], str]:
         producer = await self._ensure_producer()
         futures = []
         for row in rows:
             headers = [(k, v.encode()) for k, v in row.headers]
             futures.append(
-                await producer.send(row.topic, row.body, key=row.message_key.encode(),
-                                    headers=headers)
+                await producer.send(
+                    row.topic, row.body, key=row.message_key.encode(), headers=headers
+                )
             )
         results = await asyncio.gather(*futures, return_exceptions=True)
-        sent = [r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
+        sent = [
+            r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)
+        ]
         errors = [res for res in results if isinstance(res, BaseException)]
-        failed = [r.id for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+        failed = [
+            r.id for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)
+        ]
         return sent, failed, repr(errors[0]) if errors else ""
 
     async def _purge(self, session: AsyncSession) -> None:

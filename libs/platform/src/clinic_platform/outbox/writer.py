@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from clinic_contracts import EventPayload
-from clinic_contracts.codec import encode
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts import EventPayload
+from clinic_contracts.codec import encode
 from clinic_platform.store.platform_tables import outbox
 from clinic_platform.telemetry import current_traceparent
 

@@ -52,7 +52,8 @@ async def _run_online(url: str, target_metadata: MetaData | list[MetaData]) -> N
 
 
 def _run_sync(connection: Connection, target_metadata: MetaData | list[MetaData]) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      transaction_per_migration=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, transaction_per_migration=True
+    )
     with context.begin_transaction():
         context.run_migrations()

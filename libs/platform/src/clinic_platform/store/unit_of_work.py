@@ -8,9 +8,9 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from clinic_contracts import EventPayload
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts import EventPayload
 from clinic_platform.outbox.writer import OutboxWriter
 from clinic_platform.store.sessions import Sessions, tenant_transaction
 

@@ -1,4 +1,4 @@
-"""What the schedules service consumes: event type → handler (its publications go through the outbox)."""
+"""Consumed event types → handlers (publications go through the outbox, not here)."""
 
 from clinic_platform.inbox import EventHandler
 
