@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= uv
-PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src
+PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src bench/src
 SERVICE_SOURCES := $(wildcard services/*/src)
 TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) tests/integration
 

@@ -44,20 +44,23 @@ wait_ready() {  # $1 = name, $2 = port
 
 up() {
   mkdir -p "$RUN"
+  cd "$ROOT"
   [[ -n "${DATABASE_URL:-}" ]] || "$HERE/postgres.sh" start
   [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] || { "$HERE/kafka.sh" fetch; "$HERE/kafka.sh" start; }
-  (cd "$ROOT" && uv run python -m clinic_platform.provisioning --bootstrap "$(bootstrap)")
+  "$ROOT/.venv/bin/python" -m clinic_platform.provisioning --bootstrap "$(bootstrap)"
   for entry in "${SERVICES[@]}"; do
     local name="${entry%%:*}" port="${entry##*:}" pkg="${entry%%:*}"; pkg="${pkg//-/_}"
     ensure_database "clinic_$pkg"
     # shellcheck disable=SC2046
-    (cd "$ROOT" && env $(service_env "$name" "$port") uv run python -m "$pkg" migrate)
+    env $(service_env "$name" "$port") "$ROOT/.venv/bin/python" -m "$pkg" migrate
     if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
       echo "  $name already running"; continue
     fi
+    # The venv's python directly, so the pid file names the server process itself.
     # shellcheck disable=SC2046
-    (cd "$ROOT" && env $(service_env "$name" "$port") nohup uv run python -m "$pkg" serve \
-      >"$RUN/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+    env $(service_env "$name" "$port") nohup "$ROOT/.venv/bin/python" -m "$pkg" serve \
+      >"$RUN/$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN/$name.pid"
   done
   for entry in "${SERVICES[@]}"; do wait_ready "${entry%%:*}" "${entry##*:}"; done
   echo "platform up: PostgreSQL $(server_of "$(admin_url)"), Kafka $(bootstrap), logs in $RUN"

@@ -35,6 +35,6 @@ def run_cli(
         app_factory(settings),
         host=settings.http_host,
         port=settings.http_port,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=8,
         log_config=None,
     )

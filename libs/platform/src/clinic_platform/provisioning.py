@@ -64,9 +64,14 @@ async def provision(
     plans: Sequence[TopicPlan],
     *,
     replication_factor: int = 1,
+    min_insync_replicas: int | None = None,
 ) -> ProvisionReport:
     """Create missing topics, align configs, grow partitions; never deletes or shrinks."""
     report = ProvisionReport()
+    if min_insync_replicas is not None:
+        # Per environment (1 locally, 2 of 3 in production), like the replication factor.
+        extra = {"min.insync.replicas": str(min_insync_replicas)}
+        plans = [TopicPlan(p.name, p.partitions, {**p.configs, **extra}) for p in plans]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
     await admin.start()
     try:
@@ -143,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--replication-factor", type=int, default=1)
+    parser.add_argument("--min-insync-replicas", type=int, default=None)
     args = parser.parse_args(argv)
     servers = [s for s in args.bootstrap.split(",") if s]
     report = asyncio.run(

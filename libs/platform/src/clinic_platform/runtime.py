@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from uuid import UUID
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from clinic_contracts import CONSUMER_GROUPS, payload_class
 from clinic_platform.health import database_check, kafka_check
 from clinic_platform.inbox import EventConsumer, EventHandler
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.store.sessions import Sessions, create_engine, create_sessions
+from clinic_platform.store.unit_of_work import UnitOfWork
 from clinic_platform.telemetry import instrument_sqlalchemy, setup_telemetry
 from clinic_platform.web import create_service_api
 
@@ -28,6 +31,10 @@ class Runtime:
     outbox: OutboxWriter
     relay: OutboxRelay
     consumer: EventConsumer | None
+
+    def unit_of_work(self, tenant_id: UUID) -> UnitOfWork:
+        """A unit of work for `tenant_id` whose commit wakes the relay at once."""
+        return UnitOfWork(self.sessions, self.outbox, tenant_id, on_commit=self.relay.wake)
 
     async def start(self) -> None:
         """Start the outbox relay and the consumer group."""
@@ -59,6 +66,7 @@ def build_runtime(
     )
     consumer = None
     if handlers:
+        _check_declared(settings.service_name, handlers)
         consumer = EventConsumer(
             sessions,
             settings.kafka_servers,
@@ -67,6 +75,18 @@ def build_runtime(
             max_attempts=settings.consumer_max_attempts,
         )
     return Runtime(settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer)
+
+
+def _check_declared(group: str, handlers: Mapping[str, EventHandler]) -> None:
+    # Dead-letter topics are provisioned from CONSUMER_GROUPS; an undeclared subscription would
+    # have no DLQ, and a poison message on it would be retried forever.
+    topics = {payload_class(t).topic for t in handlers}
+    undeclared = topics - set(CONSUMER_GROUPS.get(group, ()))
+    if undeclared:
+        raise RuntimeError(
+            f"consumer group {group!r} handles {sorted(undeclared)}, which "
+            "clinic_contracts.CONSUMER_GROUPS does not declare for it"
+        )
 
 
 def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:

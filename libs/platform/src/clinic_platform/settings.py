@@ -29,17 +29,18 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
-    outbox_poll_interval_s: float = 0.2
+    # Commits in this process wake the relay at once; polling only catches other writers.
+    outbox_poll_interval_s: float = 0.5
     consumer_max_attempts: int = 3
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_development(self) -> ServiceSettings:
         if (
-            self.environment == "production"
+            self.environment != "development"
             and self.jwt_algorithm == "HS256"
             and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
         ):
-            raise ValueError("jwt_secret: the development secret is refused in production")
+            raise ValueError("jwt_secret: the development secret is refused outside development")
         if self.jwt_algorithm == "RS256" and not self.jwks_url:
             raise ValueError("jwks_url: required when jwt_algorithm is RS256")
         return self

@@ -12,7 +12,9 @@ from clinic_platform.auth import CurrentPrincipal, Permission, issue_token, requ
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
 
-SETTINGS = ServiceSettings(service_name="demo", environment="test")
+SETTINGS = ServiceSettings(
+    service_name="demo", environment="test", jwt_secret="unit-test-secret-not-for-production-0123"
+)
 router = APIRouter()
 
 

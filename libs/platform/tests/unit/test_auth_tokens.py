@@ -14,13 +14,15 @@ from pydantic import ValidationError
 
 from clinic_platform.auth import InvalidToken, TokenVerifier, issue_token
 from clinic_platform.auth.tokens import VerifierUnavailable
-from clinic_platform.settings import DEV_JWT_SECRET, ServiceSettings
+from clinic_platform.settings import ServiceSettings
 
 KID = "test-key-1"
+TEST_SECRET = "unit-test-secret-not-for-production-0123"
 
 
 def hs_settings(**overrides: object) -> ServiceSettings:
-    return ServiceSettings(environment="test", **overrides)  # type: ignore[arg-type]
+    values: dict[str, object] = {"environment": "test", "jwt_secret": TEST_SECRET, **overrides}
+    return ServiceSettings(**values)  # type: ignore[arg-type]
 
 
 def test_an_hs256_token_round_trips_into_a_principal() -> None:
@@ -59,14 +61,14 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
 
 def test_a_token_without_a_tenant_is_refused() -> None:
     claims = {"sub": "u", "exp": datetime.now(UTC) + timedelta(minutes=5), "roles": []}
-    token = jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256")
+    token = jwt.encode(claims, TEST_SECRET, algorithm="HS256")
     with pytest.raises(InvalidToken, match="tenant_id"):
         TokenVerifier(hs_settings()).verify(token)
 
 
 def test_a_token_without_an_expiry_is_refused() -> None:
     claims = {"sub": "u", "tenant_id": str(uuid4()), "roles": []}
-    token = jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256")
+    token = jwt.encode(claims, TEST_SECRET, algorithm="HS256")
     with pytest.raises(InvalidToken, match="exp"):
         TokenVerifier(hs_settings()).verify(token)
 
@@ -169,3 +171,8 @@ def test_an_unreachable_jwks_url_makes_the_verifier_unavailable(
     settings = ServiceSettings(environment="test", jwt_algorithm="RS256", jwks_url=dead)
     with pytest.raises(VerifierUnavailable):
         TokenVerifier(settings).verify(rs256_token(rsa_key, tenant_id=str(uuid4())))
+
+
+def test_settings_refuse_the_development_secret_in_test_environments_too() -> None:
+    with pytest.raises(ValueError, match="outside development"):
+        ServiceSettings(environment="test")

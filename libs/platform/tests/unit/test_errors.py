@@ -71,7 +71,7 @@ async def boom() -> None:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    settings = ServiceSettings(service_name="demo", environment="test")
+    settings = ServiceSettings(service_name="demo")
     app = create_service_api(settings, title="demo", routers=[router], readiness={})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://demo/api/v1/demo/") as c:

@@ -25,7 +25,7 @@ async def hangs() -> None:
 
 
 async def get(path: str, checks: Mapping[str, ReadinessCheck]) -> httpx.Response:
-    settings = ServiceSettings(service_name="demo", environment="test")
+    settings = ServiceSettings(service_name="demo")
     app = create_service_api(settings, title="demo", routers=[], readiness=checks)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:

@@ -79,7 +79,7 @@ async def test_a_request_continues_the_callers_trace(spans: InMemorySpanExporter
     async def traced() -> dict[str, str | None]:
         return {"traceparent": current_traceparent()}
 
-    settings = ServiceSettings(service_name="demo", environment="test")
+    settings = ServiceSettings(service_name="demo")
     app = create_service_api(settings, title="demo", routers=[router], readiness={})
     caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     transport = httpx.ASGITransport(app=app)

@@ -8,7 +8,11 @@ from clinic_platform.auth import TokenVerifier
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
 
-SETTINGS = ServiceSettings(service_name="schedules", environment="test")
+SETTINGS = ServiceSettings(
+    service_name="schedules",
+    environment="test",
+    jwt_secret="unit-test-secret-not-for-production-0123",
+)
 
 
 def practitioners_router() -> APIRouter:

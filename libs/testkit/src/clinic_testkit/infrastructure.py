@@ -35,7 +35,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 Origin = Literal["env", "container", "local"]
 
-KAFKA_IMAGE_DEFAULT = "apache/kafka:4.1.0"
+KAFKA_IMAGE_DEFAULT = "apache/kafka:4.3.1"
 POSTGRES_IMAGE_DEFAULT = "postgres:16"
 _KAFKA_STARTED = "Kafka Server started"
 _SCRIPT_TIMEOUT_S = 300.0

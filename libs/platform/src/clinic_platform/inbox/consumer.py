@@ -61,23 +61,38 @@ class EventConsumer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Join the group and consume in a background task."""
+        """Consume in a background task; it joins the group once the broker answers."""
         self._stopping.clear()
-        self._consumer = AIOKafkaConsumer(
-            *self.topics,
-            bootstrap_servers=self._servers,
-            group_id=self.group_id,
-            client_id=self.group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
-        await self._consumer.start()
-        self._task = asyncio.create_task(
-            self._run(self._consumer), name=f"consumer-{self.group_id}"
-        )
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.group_id}")
 
-    async def stop(self, timeout_s: float = 15.0) -> None:
+    async def _connect(self) -> AIOKafkaConsumer:
+        # A broker away at start-up delays consuming; it must not keep the service from starting.
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(RETRYABLE_KAFKA_ERRORS),
+            wait=wait_exponential_jitter(multiplier=0.5, max=self._max_backoff_s, jitter=0.5),
+            before_sleep=self._check_stopping,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                consumer = AIOKafkaConsumer(
+                    *self.topics,
+                    bootstrap_servers=self._servers,
+                    group_id=self.group_id,
+                    client_id=self.group_id,
+                    enable_auto_commit=False,
+                    auto_offset_reset="earliest",
+                    isolation_level="read_committed",
+                )
+                try:
+                    await consumer.start()
+                except BaseException:
+                    await consumer.stop()
+                    raise
+                return consumer
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def stop(self, timeout_s: float = 10.0) -> None:
         """Finish the record in hand, commit what was applied, leave the group."""
         self._stopping.set()
         if self._task is not None:
@@ -93,7 +108,11 @@ class EventConsumer:
             await self._dlq.stop()
             self._dlq = None
 
-    async def _run(self, consumer: AIOKafkaConsumer) -> None:
+    async def _run(self) -> None:
+        try:
+            self._consumer = consumer = await self._connect()
+        except ConsumerStopping:
+            return
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batches.items():

@@ -76,7 +76,7 @@ class OutboxRelay:
         self._stopping.clear()
         self._task = asyncio.create_task(self.run(), name=self._client_id)
 
-    async def stop(self, timeout_s: float = 10.0) -> None:
+    async def stop(self, timeout_s: float = 5.0) -> None:
         """Finish the batch in hand, then stop and close the producer."""
         self._stopping.set()
         self._wake.set()
@@ -95,9 +95,10 @@ class OutboxRelay:
     async def run(self) -> None:
         """Loop until stopped: drain pending rows, then wait for a wake-up or the poll interval."""
         while not self._stopping.is_set():
+            # Cleared before the batch, so a wake-up that arrives during it is not lost.
+            self._wake.clear()
             published = await self._publish_with_backoff()
             if published < self._batch_size:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
 

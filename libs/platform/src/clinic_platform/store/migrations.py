@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 URL_OPTION = "sqlalchemy.url"
+MIGRATION_LOCK_KEY = zlib.crc32(b"clinic_migrations")
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -52,6 +54,8 @@ async def _run_online(url: str, target_metadata: MetaData | list[MetaData]) -> N
 
 
 def _run_sync(connection: Connection, target_metadata: MetaData | list[MetaData]) -> None:
+    # Several replicas may start together; one migrates while the others wait, then find it done.
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection, target_metadata=target_metadata, transaction_per_migration=True
     )

@@ -1,0 +1,1 @@
+"""Benchmarks of the platform chassis on real Kafka and PostgreSQL (`make bench`)."""
