@@ -34,9 +34,9 @@ service_env() {  # $1 = service name, $2 = port: the service's env-prefixed sett
   echo "${prefix}HTTP_PORT=$port"
 }
 
-wait_ready() {  # $1 = name, $2 = port
+wait_ready() {  # $1 = name, $2 = port, $3 = probe path
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && { echo "  $1 ready on :$2"; return 0; }
+    curl -fsS "http://127.0.0.1:$2${3:-/readyz}" >/dev/null 2>&1 && { echo "  $1 ready on :$2"; return 0; }
     sleep 0.5
   done
   echo "$1 did not become ready; last log lines:" >&2; tail -n 40 "$RUN/$1.log" >&2; return 1
@@ -63,11 +63,25 @@ up() {
     echo $! >"$RUN/$name.pid"
   done
   for entry in "${SERVICES[@]}"; do wait_ready "${entry%%:*}" "${entry##*:}"; done
+  gateway_up
   echo "platform up: PostgreSQL $(server_of "$(admin_url)"), Kafka $(bootstrap), logs in $RUN"
 }
 
+gateway_up() {  # nginx in front of the services on :8080, when nginx is installed
+  if ! command -v nginx >/dev/null; then
+    echo "  gateway skipped: nginx is not installed (apt-get install nginx)"; return 0
+  fi
+  if [[ -f "$RUN/gateway.pid" ]] && kill -0 "$(cat "$RUN/gateway.pid")" 2>/dev/null; then
+    echo "  gateway already running"; return 0
+  fi
+  nginx -e stderr -p "$RUN" -c "$ROOT/deploy/gateway/nginx.conf" -g 'daemon off;' \
+    >"$RUN/gateway.log" 2>&1 </dev/null &
+  echo $! >"$RUN/gateway.pid"
+  wait_ready gateway 8080 /healthz
+}
+
 down() {
-  for entry in "${SERVICES[@]}"; do
+  for entry in "${SERVICES[@]}" gateway:8080; do
     local name="${entry%%:*}" pidfile="$RUN/${entry%%:*}.pid"
     if [[ -f "$pidfile" ]]; then
       kill -TERM "$(cat "$pidfile")" 2>/dev/null && echo "  stopping $name" || true
