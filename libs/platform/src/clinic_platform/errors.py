@@ -86,6 +86,11 @@ class ServiceUnavailable(DomainError):
     status, code, title = 503, "service_unavailable", "Temporarily unavailable"
 
 
+RESERVED_MEMBERS = frozenset(
+    {"type", "title", "status", "detail", "instance", "code", "field", "headers"}
+)
+
+
 def problem_response(
     status: int,
     code: str,
@@ -117,7 +122,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers=exc.headers,
         instance=request.url.path,
         field=exc.field,
-        **exc.extra,
+        # Extension members never replace the standard ones (RFC 9457 section 3.2).
+        **{k: v for k, v in exc.extra.items() if k not in RESERVED_MEMBERS},
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from clinic_contracts import CONSUMER_GROUPS, payload_class
@@ -20,6 +22,10 @@ from clinic_platform.store.unit_of_work import UnitOfWork
 from clinic_platform.telemetry import instrument_sqlalchemy, setup_telemetry
 from clinic_platform.web import create_service_api
 
+# A background loop of the service (e.g. a sweeper); it returns once the event is set.
+Worker = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+Closer = Callable[[], Awaitable[None]]
+
 
 @dataclass
 class Runtime:
@@ -31,6 +37,10 @@ class Runtime:
     outbox: OutboxWriter
     relay: OutboxRelay
     consumer: EventConsumer | None
+    workers: list[Worker] = field(default_factory=list)
+    closers: list[Closer] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def unit_of_work(self, tenant_id: UUID) -> UnitOfWork:
         """A unit of work for `tenant_id` whose commit wakes the relay at once."""
@@ -41,13 +51,29 @@ class Runtime:
         self.relay.start()
         if self.consumer is not None:
             await self.consumer.start()
+        self._stop.clear()
+        self._tasks = [asyncio.create_task(worker(self._stop)) for worker in self.workers]
 
     async def stop(self) -> None:
         """Stop consuming, flush the relay, release connections."""
+        self._stop.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         if self.consumer is not None:
             await self.consumer.stop()
         await self.relay.stop()
+        for close in self.closers:
+            await close()
         await self.engine.dispose()
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The runtime of the app serving `request` (a FastAPI dependency)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def build_runtime(

@@ -24,13 +24,15 @@ def test_receptionists_read_analytics_and_hygienists_do_not() -> None:
     assert not principal("hygienist").can(Permission.ANALYTICS_READ)
 
 
-def test_an_ai_agent_may_read_slots_and_create_holds_and_bookings_only() -> None:
+def test_an_ai_agent_may_read_slots_create_holds_and_bookings_and_read_its_own_only() -> None:
     agent = principal("ai_agent")
     assert agent.permissions == {
         Permission.SLOTS_READ,
         Permission.HOLDS_CREATE,
         Permission.APPOINTMENTS_CREATE,
+        Permission.APPOINTMENTS_OWN_READ,
     }
+    assert not agent.can(Permission.APPOINTMENTS_MANAGE)
     assert not agent.can(Permission.PATIENTS_READ)
     assert not agent.can(Permission.CATALOG_WRITE)
 

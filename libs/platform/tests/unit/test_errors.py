@@ -163,3 +163,22 @@ def test_problem_response_drops_empty_members_and_keeps_extras() -> None:
         b'{"type":"urn:clinic:problem:slot_taken","title":"Slot taken",'
         b'"status":409,"code":"slot_taken","slot":"09:00"}'
     )
+
+
+async def test_extension_members_never_replace_the_standard_ones() -> None:
+    from clinic_platform.errors import Conflict
+
+    router = APIRouter()
+
+    @router.get("/clash")
+    async def clash() -> None:
+        raise Conflict("busy", code="busy", extra={"status": "held", "title": "x", "who": "me"})
+
+    app = create_service_api(
+        ServiceSettings(service_name="demo"), title="t", routers=[router], readiness={}
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+        response = await c.get("/api/v1/demo/clash")
+    assert response.status_code == 409
+    assert response.json()["status"] == 409
+    assert response.json()["who"] == "me"

@@ -120,8 +120,11 @@ _PATIENT = frozenset(
     }
 )
 
-# An AI booking agent may read slots and create holds / bookings, nothing else (design).
-_AI_AGENT = frozenset({P.SLOTS_READ, P.HOLDS_CREATE, P.APPOINTMENTS_CREATE})
+# An AI booking agent may read slots, create holds / bookings and read those it made (its
+# "own" are the ones it created), nothing else.
+_AI_AGENT = frozenset(
+    {P.SLOTS_READ, P.HOLDS_CREATE, P.APPOINTMENTS_CREATE, P.APPOINTMENTS_OWN_READ}
+)
 
 # Service-to-service calls only read rules (e.g. booking asks schedules about working
 # hours); they never act for a person, so they hold no write or PII permission.

@@ -2,4 +2,13 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from booking.api import appointments, audit, holds, series
+from booking.api.catalog import CATALOG_ROUTERS
+
+ROUTERS: list[APIRouter] = [
+    *CATALOG_ROUTERS,
+    holds.router,
+    appointments.router,
+    series.router,
+    audit.router,
+]

@@ -1,0 +1,1 @@
+"""Clients of other services' public HTTP APIs (never their code or databases)."""
