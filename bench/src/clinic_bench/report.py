@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-BEGIN, END = "<!-- bench:platform -->", "<!-- /bench:platform -->"
+PLATFORM_TITLE = "Platform chassis: outbox relay and consumer latency"
 COMMAND = "make bench  (= uv run python -m clinic_bench)"
 INTRO = """# Benchmarks
 
@@ -58,31 +58,49 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def section(figures: list[Figure], *, postgres: str, kafka: str, notes: list[str]) -> str:
-    """The platform section, between its markers."""
+def markers(name: str) -> tuple[str, str]:
+    """The comments around a benchmark's section: `<!-- bench:NAME -->` … `<!-- /bench:NAME -->`."""
+    return f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+
+
+def section(
+    figures: list[Figure],
+    *,
+    postgres: str,
+    kafka: str,
+    notes: list[str],
+    name: str = "platform",
+    title: str = PLATFORM_TITLE,
+    command: str = COMMAND,
+    details: tuple[str, ...] = (),
+) -> str:
+    """A benchmark's section (the platform's by default), between its markers."""
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    begin, end = markers(name)
     body = [
-        BEGIN,
-        "## Platform chassis: outbox relay and consumer latency",
+        begin,
+        f"## {title}",
         "",
         f"- date: {today}",
         f"- machine: {machine()}",
         f"- PostgreSQL: {postgres}",
         f"- Kafka: {kafka}",
-        f"- command: `{COMMAND}`",
+        *[f"- {d}" for d in details],
+        f"- command: `{command}`",
         "",
         table(figures),
         "",
         *[f"- {n}" for n in notes],
-        END,
+        end,
     ]
     return "\n".join(body)
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace the platform section of `path`, keeping every other section; create it if missing."""
+def write_section(path: Path, text: str, name: str = "platform") -> None:
+    """Replace section `name` of `path`, keeping every other section; add it if missing."""
     current = path.read_text() if path.exists() else INTRO
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
+    begin, end = markers(name)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(current):
         updated = pattern.sub(lambda _m: text, current, count=1)
     else:

@@ -54,7 +54,8 @@ def _kafka_description(broker: KafkaBroker) -> str:
     return f"Kafka at {broker.bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS; version not queried)"
 
 
-async def _postgres_description(sessions: Sessions, server: PostgresServer) -> str:
+async def describe_postgres(sessions: Sessions, server: PostgresServer) -> str:
+    """Version and durability settings of the server, for the report."""
     async with sessions() as session:
         version = await session.scalar(text("SHOW server_version"))
         fsync = await session.scalar(text("SHOW fsync"))
@@ -66,9 +67,18 @@ async def _postgres_description(sessions: Sessions, server: PostgresServer) -> s
     )
 
 
+@dataclass(frozen=True)
+class Servers:
+    """PostgreSQL and Kafka, started once for every benchmark of a run; topics provisioned."""
+
+    postgres: PostgresServer
+    broker: KafkaBroker
+    kafka: str
+
+
 @asynccontextmanager
-async def open_stack() -> AsyncIterator[Stack]:
-    """Servers, a fresh non-superuser database with the platform tables, provisioned topics."""
+async def open_servers() -> AsyncIterator[Servers]:
+    """The servers (from env vars, containers or local processes) with the contracts' topics."""
     async with AsyncExitStack() as stack:
         state_dir = make_state_dir("clinic-bench-")
         stack.callback(shutil.rmtree, state_dir, ignore_errors=True)
@@ -77,6 +87,15 @@ async def open_stack() -> AsyncIterator[Stack]:
         stack.callback(server.close)
         broker = provide_kafka(state_dir)
         stack.callback(broker.close)
+        await provision([broker.bootstrap_servers], plan_topics(TOPICS, CONSUMER_GROUPS))
+        yield Servers(postgres=server, broker=broker, kafka=_kafka_description(broker))
+
+
+@asynccontextmanager
+async def open_stack(servers: Servers) -> AsyncIterator[Stack]:
+    """A fresh non-superuser database with the platform tables on the servers."""
+    async with AsyncExitStack() as stack:
+        server = servers.postgres
         database = create_database(server, "bench")
         stack.callback(drop_database, server, database)
         # The owner is neither superuser nor BYPASSRLS: the tenant policies apply as in production.
@@ -84,12 +103,11 @@ async def open_stack() -> AsyncIterator[Stack]:
         stack.push_async_callback(engine.dispose)
         async with engine.begin() as connection:
             await connection.run_sync(_migrate)
-        await provision([broker.bootstrap_servers], plan_topics(TOPICS, CONSUMER_GROUPS))
         sessions = create_sessions(engine)
         yield Stack(
             sessions=sessions,
             url=database.url,
-            bootstrap=broker.bootstrap_servers,
-            postgres=await _postgres_description(sessions, server),
-            kafka=_kafka_description(broker),
+            bootstrap=servers.broker.bootstrap_servers,
+            postgres=await describe_postgres(sessions, server),
+            kafka=servers.kafka,
         )

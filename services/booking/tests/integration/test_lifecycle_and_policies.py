@@ -37,6 +37,10 @@ async def test_min_notice_and_horizon_are_422s_naming_the_rule_and_staff_may_ove
         json={**c.body(c.at(1, 10)), "appointment_type_id": strict, "override_policies": True},
     )
     assert overridden.status_code == 201
+    trail = await c.booking.client.get(
+        f"{API}/appointments/{overridden.json()['id']}/audit", headers=c.admin
+    )
+    assert "policies overridden by staff" in trail.json()[0]["reason"]
     not_allowed = await c.booking.client.post(
         f"{API}/holds",
         headers=patient,

@@ -76,6 +76,8 @@ async def test_with_schedules_unreachable_the_default_hours_decide(
     assert staff.status_code == 201
     assert staff.json()["outside_hours"] is True
     assert staff.json()["hours_decided_by"] == "fallback_default_hours"
+    assert inside.json()["hours_decided_by"] == "fallback_default_hours"
+    assert inside.json()["outside_hours"] is False
     flagged = await reader.read(
         lambda m: len(m) >= 1,
         timeout_s=30,

@@ -26,6 +26,7 @@ from clinic_contracts import (
     AppointmentCompleted,
     AppointmentConfirmed,
     AppointmentDeclined,
+    AppointmentFlaggedOutsideHours,
     AppointmentNoShow,
     AppointmentRescheduled,
     AppointmentStatus,
@@ -197,7 +198,7 @@ async def reschedule(
         offer.policy, start_at, ctx.now, offer.zone, override=ctx.may_override(override)
     )
     end_at = start_at + timedelta(minutes=offer.policy.duration_minutes)
-    outside = await check_hours(
+    hours = await check_hours(
         ctx,
         before.practitioner_ids[0],
         before.location_id,
@@ -213,10 +214,15 @@ async def reschedule(
         start_at=start_at,
         end_at=end_at,
         reschedule_count=before.reschedule_count + 1,
-        outside_hours=outside is not None,
-        hours_decided_by=outside.value if outside else None,
+        outside_hours=hours.outside,
+        hours_decided_by=hours.decided_by.value,
     )
     await occupy(ctx, after, offer.room_capacity, None)
+    if hours.outside:
+        ctx.uow.record(
+            appointment_event(AppointmentFlaggedOutsideHours, after, decided_by=hours.decided_by),
+            subject=subject(after),
+        )
     ctx.uow.record(
         appointment_event(
             AppointmentRescheduled,

@@ -49,20 +49,16 @@ class Placed:
     record: AppointmentRecord
     offer: Offer
     outside_hours: OutsideHoursDecision | None
+    overridden: bool
 
 
 async def reserve(ctx: BookingContext, cmd: Reserve, status: AppointmentStatus) -> Placed:
     """Check every rule, then insert the appointment and occupy its resources (or 409)."""
     offer = await load_offer(ctx.uow.session, cmd)
     end_at = cmd.start_at + timedelta(minutes=offer.policy.duration_minutes)
-    check_booking_window(
-        offer.policy,
-        cmd.start_at,
-        ctx.now,
-        offer.zone,
-        override=ctx.may_override(cmd.override_policies),
-    )
-    outside = await check_hours(
+    overridden = ctx.may_override(cmd.override_policies)
+    check_booking_window(offer.policy, cmd.start_at, ctx.now, offer.zone, override=overridden)
+    hours = await check_hours(
         ctx,
         cmd.practitioner_ids[0],
         offer.location_id,
@@ -95,12 +91,12 @@ async def reserve(ctx: BookingContext, cmd: Reserve, status: AppointmentStatus) 
         expires_at=expires_at,
         series_id=cmd.series_id,
         series_index=cmd.series_index,
-        outside_hours=outside is not None,
-        hours_decided_by=outside.value if outside else None,
+        outside_hours=hours.outside,
+        hours_decided_by=hours.decided_by.value,
         created_by=ctx.actor.subject,
     )
     await occupy(ctx, record, offer.room_capacity, expires_at)
-    return Placed(record, offer, outside)
+    return Placed(record, offer, hours.decided_by if hours.outside else None, overridden)
 
 
 async def occupy(
@@ -128,6 +124,14 @@ async def occupy(
         ) from None
 
 
+@dataclass(frozen=True)
+class HoursOutcome:
+    """The working-hours rule that decided (recorded on every booking) and its answer."""
+
+    decided_by: OutsideHoursDecision
+    outside: bool
+
+
 async def check_hours(
     ctx: BookingContext,
     practitioner_id: UUID,
@@ -137,15 +141,15 @@ async def check_hours(
     end: datetime,
     *,
     allow_outside: bool,
-) -> OutsideHoursDecision | None:
-    """None inside working hours; the deciding rule when staff book outside; else a 422."""
+) -> HoursOutcome:
+    """Which rule decided and whether staff booked outside hours; a 422 for anyone else."""
     verdict = await ctx.hours.verdict(
         practitioner_id, location_id, start, end, zone, ctx.authorization
     )
     if verdict.inside:
-        return None
+        return HoursOutcome(verdict.decided_by, outside=False)
     if allow_outside and ctx.actor.can(Permission.APPOINTMENTS_MANAGE):
-        return verdict.decided_by
+        return HoursOutcome(verdict.decided_by, outside=True)
     raise RuleViolation(
         f"outside working hours ({verdict.detail}); staff may book it with allow_outside_hours",
         code="outside_working_hours",
@@ -188,9 +192,12 @@ def record_booked(ctx: BookingContext, placed: Placed) -> None:
 
 
 async def _audit_new(ctx: BookingContext, placed: Placed, action: str) -> None:
-    reason = None
+    notes = []
     if placed.outside_hours is not None:
-        reason = f"booked outside working hours by staff ({placed.outside_hours.value})"
+        notes.append(f"booked outside working hours by staff ({placed.outside_hours.value})")
+    if placed.overridden:
+        notes.append("notice and horizon policies overridden by staff")
+    reason = "; ".join(notes) or None
     await append_audit(
         ctx.uow.session,
         ctx.actor,
