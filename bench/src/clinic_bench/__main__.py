@@ -1,32 +1,35 @@
-"""`python -m clinic_bench`: run the platform benchmarks and record them in docs/benchmarks.md."""
+"""`python -m clinic_bench [platform] [booking]`: run the benchmarks (all by default) and record
+each in its section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
+from clinic_bench.booking_load import run_booking
 from clinic_bench.deadline import BenchFailure, progress
 from clinic_bench.latency import latency
 from clinic_bench.outbox_throughput import backlog_drain, sustained
 from clinic_bench.report import Figure, section, table, write_section
-from clinic_bench.stack import open_stack
+from clinic_bench.stack import Servers, open_servers, open_stack
 from clinic_platform.settings import ServiceSettings
 from clinic_testkit import InfrastructureError
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "benchmarks.md"
 
 
-async def run() -> tuple[str, list[Figure]]:
-    """Every benchmark on one stack; the finished docs section."""
+async def run_platform(servers: Servers) -> tuple[str, list[Figure]]:
+    """The platform benchmarks on one database; the finished docs section."""
     began, load = time.monotonic(), os.getloadavg()
-    progress("providing PostgreSQL and Kafka, migrating, provisioning topics")
-    async with open_stack() as stack:
+    async with open_stack(servers) as stack:
         figures: list[Figure] = []
         figures += await backlog_drain(stack)
         figures += await sustained(stack)
@@ -45,27 +48,60 @@ async def run() -> tuple[str, list[Figure]]:
         "own process, like the consuming service.",
         f"Load average (1 min) at start {load[0]:.1f}, at end {os.getloadavg()[0]:.1f}: other "
         "work on the machine competes for its cores.",
-        f"Whole run, servers' start-up included: {time.monotonic() - began:.0f} s.",
+        f"Whole run: {time.monotonic() - began:.0f} s, plus {servers.started_in_s:.0f} s to "
+        "start the servers and provision the topics.",
     ]
     return section(figures, postgres=stack.postgres, kafka=stack.kafka, notes=notes), figures
+
+
+BENCHES: dict[str, Callable[[Servers], Awaitable[tuple[str, list[Figure]]]]] = {
+    "platform": run_platform,
+    "booking": run_booking,
+}
+
+
+async def run(names: Sequence[str]) -> list[str]:
+    """The chosen benchmarks on one pair of servers; each section is written once it passed."""
+    progress("providing PostgreSQL and Kafka, provisioning topics")
+    written: list[str] = []
+    async with open_servers() as servers:
+        for name in names:
+            try:
+                text, figures = await BENCHES[name](servers)
+            except BenchFailure as exc:
+                raise BenchFailure(
+                    f"{name}: {exc} (sections written: {written or 'none'})"
+                ) from exc
+            print(table(figures))
+            write_section(DOCS, text, name)
+            written.append(name)
+            progress(f"{name}: figures written to {DOCS}")
+    return written
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(143)  # unwinds through open_stack, which stops the servers
 
 
-def main() -> int:
-    """Run, print the table, write the docs section; exit 1 without writing on any failure."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run, print each table, write each section; exit 1 on any failure (a failed benchmark's
+    section is left unchanged)."""
+    parser = argparse.ArgumentParser(prog="python -m clinic_bench")
+    parser.add_argument(
+        "benchmarks",
+        nargs="*",
+        choices=[[], *BENCHES],
+        metavar="BENCHMARK",
+        help=f"any of {', '.join(BENCHES)}; all when none is named",
+    )
+    names = list(dict.fromkeys(parser.parse_args(argv).benchmarks)) or list(BENCHES)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        text, figures = asyncio.run(run())
+        asyncio.run(run(names))
     except (BenchFailure, InfrastructureError) as exc:
-        print(f"bench FAILED, docs/benchmarks.md left unchanged: {exc}", file=sys.stderr)
+        print(f"bench FAILED: {exc}", file=sys.stderr)
         return 1
-    print(table(figures))
-    write_section(DOCS, text)
-    progress(f"figures written to {DOCS}")
     return 0
 
 

@@ -53,7 +53,7 @@ class BookingProcess:
 
     async def __aenter__(self) -> BookingProcess:
         with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self._process = subprocess.Popen(
                 [sys.executable, "-m", "booking", "serve"],
                 env=self._env,
                 stdout=log,
@@ -77,7 +77,9 @@ class BookingProcess:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2.0) as client:
             while time.monotonic() - began < timeout_s:
                 if self._process is None or self._process.poll() is not None:
-                    raise BenchFailure(f"booking service exited during start-up:\n{self.log_tail()}")
+                    raise BenchFailure(
+                        f"booking service exited during start-up:\n{self.log_tail()}"
+                    )
                 try:
                     if (await client.get("/readyz")).status_code == 200:
                         progress(f"booking service ready in {time.monotonic() - began:.1f} s")

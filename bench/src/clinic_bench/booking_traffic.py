@@ -146,4 +146,3 @@ async def load(
     traffic.client_cpu = meter.share()
     traffic.server_cpu_s = server_cpu() - cpu_before
     return traffic
-

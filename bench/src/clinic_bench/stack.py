@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -74,11 +75,13 @@ class Servers:
     postgres: PostgresServer
     broker: KafkaBroker
     kafka: str
+    started_in_s: float
 
 
 @asynccontextmanager
 async def open_servers() -> AsyncIterator[Servers]:
     """The servers (from env vars, containers or local processes) with the contracts' topics."""
+    began = time.monotonic()
     async with AsyncExitStack() as stack:
         state_dir = make_state_dir("clinic-bench-")
         stack.callback(shutil.rmtree, state_dir, ignore_errors=True)
@@ -88,7 +91,12 @@ async def open_servers() -> AsyncIterator[Servers]:
         broker = provide_kafka(state_dir)
         stack.callback(broker.close)
         await provision([broker.bootstrap_servers], plan_topics(TOPICS, CONSUMER_GROUPS))
-        yield Servers(postgres=server, broker=broker, kafka=_kafka_description(broker))
+        yield Servers(
+            postgres=server,
+            broker=broker,
+            kafka=_kafka_description(broker),
+            started_in_s=time.monotonic() - began,
+        )
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
 from datetime import time
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from clinic_platform.settings import ServiceSettings
@@ -31,6 +31,11 @@ class Settings(ServiceSettings):
     # Bounds used when schedules answers 404 or cannot be reached (local time of the location).
     fallback_opens_at: time = time(8, 0)
     fallback_closes_at: time = time(21, 0)
+
+    @field_validator("schedules_url", mode="before")
+    @classmethod
+    def _empty_means_not_deployed(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 @lru_cache

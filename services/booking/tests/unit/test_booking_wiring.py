@@ -23,3 +23,10 @@ async def test_the_app_connects_to_nothing_until_started_and_serves_docs_under_i
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         assert (await client.get("/api/v1/booking/openapi.json")).status_code == 200
+
+
+def test_an_empty_schedules_url_means_schedules_is_not_deployed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOOKING_SCHEDULES_URL", "")
+    assert Settings().schedules_url is None
