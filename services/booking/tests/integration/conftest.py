@@ -31,6 +31,7 @@ class Booking:
     tenant_id: UUID
     database_url: str
     admin_url: str
+    app: Any = None
 
     def headers(
         self,
@@ -92,7 +93,7 @@ async def booking(
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://booking") as client:
-            yield Booking(client, settings, uuid4(), database.url, database.admin_url)
+            yield Booking(client, settings, uuid4(), database.url, database.admin_url, app)
 
 
 API = "/api/v1/booking"
