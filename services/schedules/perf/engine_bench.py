@@ -1,0 +1,149 @@
+"""Time the availability engine: one practitioner, 31 days, realistic rules at 1x, 10x and 100x.
+
+Run: `uv run python services/schedules/perf/engine_bench.py`. Prints median and p95 per scale.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from schedules.domain import (
+    AvailabilityException,
+    BookedInterval,
+    BusyInterval,
+    ClinicHours,
+    ClinicInterval,
+    DateRange,
+    Holiday,
+    Leave,
+    ScheduleRules,
+    SlotQuery,
+    WeeklyInterval,
+    available_slots,
+)
+from schedules.domain.local_time import day_segments, day_start, local_span
+from schedules.domain.rules import recurrence_dates
+
+ZONE = ZoneInfo("America/New_York")
+FIRST, LAST = date(2026, 3, 1), date(2026, 3, 31)  # holds the spring DST change
+MIN = timedelta(minutes=1)
+
+
+def instant(rng: random.Random, length: int) -> tuple[datetime, datetime]:
+    """A random interval of `length` minutes on a working hour, in UTC as the replicas hold it."""
+    day = FIRST + timedelta(days=rng.randrange(31))
+    local = datetime.combine(day, time(rng.randrange(8, 18), rng.choice((0, 15, 30, 45))), ZONE)
+    start = local.astimezone(UTC)
+    return start, start + length * MIN
+
+
+def rules(scale: int, seed: int = 7) -> ScheduleRules:
+    """Two intervals a weekday, recurring exceptions, a week of leave, 60 bookings, 40 busy."""
+    rng = random.Random(seed)
+    weekly = [WeeklyInterval(d, time(9), time(12)) for d in range(5)]
+    weekly += [WeeklyInterval(d, time(13), time(17)) for d in range(5)]
+    # Extra rules at larger scales: more (overlapping) intervals a day, as the union is the cost.
+    for _ in range(10 * (scale - 1)):
+        start = rng.randrange(7 * 60, 18 * 60, 15)
+        end = start + rng.randrange(30, 121, 15)
+        weekly.append(
+            WeeklyInterval(
+                rng.randrange(7), time(start // 60, start % 60), time(end // 60, end % 60)
+            )
+        )
+    exceptions = []
+    for n in range(scale):
+        wednesday = date(2026, 3, 4) + timedelta(days=7 * (n % 4))
+        exceptions += [
+            AvailabilityException(
+                "blocked",
+                rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+                dtstart=wednesday,
+                start=time(15),
+                end=time(17),
+            ),
+            AvailabilityException(
+                "available",
+                rrule="FREQ=MONTHLY;BYDAY=1SA",
+                dtstart=date(2026, 1, 3),
+                start=time(9),
+                end=time(12),
+            ),
+            AvailabilityException(
+                "blocked",
+                on=FIRST + timedelta(days=rng.randrange(31)),
+                start=time(10),
+                end=time(11),
+            ),
+        ]
+    leaves = [Leave(datetime(2026, 3, 16, 4, tzinfo=UTC), datetime(2026, 3, 21, 4, tzinfo=UTC))]
+    leaves += [Leave(*instant(rng, 60)) for _ in range(scale - 1)]
+    booked = [BookedInterval(*instant(rng, 30), 5 * MIN, 5 * MIN) for _ in range(60 * scale)]
+    busy = [BusyInterval(*instant(rng, rng.choice((30, 60, 90)))) for _ in range(40 * scale)]
+    weekdays = tuple(ClinicInterval(d, time(8), time(19)) for d in range(6))
+    return ScheduleRules(
+        zone=ZONE,
+        weekly=tuple(weekly),
+        clinic_hours=ClinicHours(weekly=weekdays, closed=frozenset({date(2026, 3, 27)})),
+        exceptions=tuple(exceptions),
+        leaves=tuple(leaves),
+        holidays=(Holiday(date(2026, 3, 17)),),
+        booked=tuple(booked),
+        busy=tuple(busy),
+    )
+
+
+QUERY = SlotQuery(
+    duration=30 * MIN,
+    window=DateRange(FIRST, LAST),
+    now=datetime(2026, 2, 28, 12, tzinfo=UTC),
+    step=15 * MIN,
+    buffer_before=5 * MIN,
+    buffer_after=5 * MIN,
+    min_notice=timedelta(hours=2),
+    max_future_days=60,
+)
+
+
+def timings(scale: int, runs: int) -> tuple[float, float, int]:
+    """Median and p95 in milliseconds over `runs` calls, and the slot count."""
+    schedule = rules(scale)
+    found = available_slots(schedule, QUERY)  # warm the per-day zone cache, as a live service is
+    samples = []
+    for _ in range(runs):
+        began = clock.perf_counter_ns()
+        available_slots(schedule, QUERY)
+        samples.append((clock.perf_counter_ns() - began) / 1e6)
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1], len(found)
+
+
+def cold_ms(runs: int = 50) -> float:
+    """Median at 1x with the zone and recurrence memos emptied before every call."""
+    schedule, samples = rules(1), []
+    for _ in range(runs):
+        for memo in (day_segments, day_start, local_span, recurrence_dates):
+            memo.cache_clear()
+        began = clock.perf_counter_ns()
+        available_slots(schedule, QUERY)
+        samples.append((clock.perf_counter_ns() - began) / 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    print("scale  weekly  exceptions  bookings  busy  slots   median ms   p95 ms")
+    for scale, runs in ((1, 500), (10, 200), (100, 30)):
+        median, p95, count = timings(scale, runs)
+        r = rules(scale)
+        print(
+            f"{scale:>4}x  {len(r.weekly):>6}  {len(r.exceptions):>10}  {len(r.booked):>8}  "
+            f"{len(r.busy):>4}  {count:>5}  {median:>10.3f}  {p95:>7.3f}"
+        )
+    print(f"1x with cold memos (zone days, local spans, RRULEs): median {cold_ms():.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
