@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 import psycopg
 
+from clinic_bench.booking_seed import SLOTS
+from clinic_bench.report import Figure
+
+AUDIT = "D. SQL audit"
+
 # Pairs of active occupations of one resource seat whose periods overlap: what the
 # exclusion constraint forbids, checked from the outside.
 OCCUPATION_OVERLAPS = """
@@ -17,14 +22,13 @@ WHERE a.active AND b.active
 
 # The same question asked of the appointments alone (no occupations table): two live
 # appointments sharing a practitioner whose intervals, widened by their buffers, overlap.
-BLOCKED = (
-    "tstzrange({t}.start_at - make_interval(mins => {t}.buffer_before_minutes), "
-    "{t}.end_at + make_interval(mins => {t}.buffer_after_minutes))"
-)
-APPOINTMENT_OVERLAPS = f"""
+APPOINTMENT_OVERLAPS = """
 SELECT count(*) FROM appointments a JOIN appointments b
   ON a.id < b.id AND a.tenant_id = b.tenant_id AND a.practitioner_ids && b.practitioner_ids
- AND {BLOCKED.format(t="a")} && {BLOCKED.format(t="b")}
+ AND tstzrange(a.start_at - make_interval(mins => a.buffer_before_minutes),
+               a.end_at + make_interval(mins => a.buffer_after_minutes))
+  && tstzrange(b.start_at - make_interval(mins => b.buffer_before_minutes),
+               b.end_at + make_interval(mins => b.buffer_after_minutes))
 WHERE a.status NOT IN ('cancelled', 'declined') AND b.status NOT IN ('cancelled', 'declined')
 """
 
@@ -74,3 +78,37 @@ async def audit(admin_dsn: str, zone: str) -> Audit:
             ),
             statuses={str(s): int(n) for s, n in statuses},
         )
+
+
+def figures(a: Audit, booked: int) -> list[Figure]:
+    """The audit's figures; `booked`: how many requests were answered 201."""
+    statuses = ", ".join(f"{s} {n:,}" for s, n in sorted(a.statuses.items()))
+    return [
+        Figure(
+            AUDIT,
+            "overlapping active occupations",
+            f"**{a.occupation_overlaps}**",
+            "pairs of one resource seat whose periods overlap (`occupations`)",
+        ),
+        Figure(
+            AUDIT,
+            "overlapping live appointments",
+            f"**{a.appointment_overlaps}**",
+            "pairs sharing a practitioner (`practitioner_ids &&`) whose buffered intervals overlap,"
+            " from `appointments` alone",
+        ),
+        Figure(
+            AUDIT,
+            "201 answers = appointment rows",
+            f"{booked:,} = {a.appointments:,}",
+            f"warm-up and single-client bookings included; statuses: {statuses}; "
+            f"active occupations {a.active_occupations:,}; busiest practitioner-day "
+            f"{a.busiest_day} bookings (at most {SLOTS // 2} fit)",
+        ),
+        Figure(
+            AUDIT,
+            "outbox after the load",
+            f"{a.outbox_events:,} events, {a.outbox_unpublished:,} unpublished",
+            "catalog, patient and appointment events written by the service",
+        ),
+    ]

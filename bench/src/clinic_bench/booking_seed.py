@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from booking.config import Settings
 from clinic_bench.deadline import BenchFailure
 from clinic_platform.auth import issue_token
+from clinic_platform.settings import ServiceSettings
 
 API = "/api/v1/booking"
 ZONE = "Asia/Taipei"  # UTC+8, no DST
@@ -22,7 +22,7 @@ DAYS, FIRST_SLOT, SLOTS = 10, time(9, 0), 16  # 16 half-hour starts, 09:00 … 1
 DURATION, BUFFER_BEFORE, BUFFER_AFTER = 30, 5, 5
 
 
-def headers(settings: Settings, tenant_id: UUID, subject: str, role: str) -> dict[str, str]:
+def headers(settings: ServiceSettings, tenant_id: UUID, subject: str, role: str) -> dict[str, str]:
     """Authorization for one principal of the tenant."""
     token = issue_token(settings, subject=subject, tenant_id=tenant_id, roles=[role])
     return {"Authorization": f"Bearer {token}"}
@@ -57,7 +57,7 @@ class Clinic:
 
 
 def weekdays(count: int, after: date) -> list[date]:
-    """The first `count` Monday–Friday dates after `after`."""
+    """The first `count` Monday-Friday dates after `after`."""
     found: list[date] = []
     day = after
     while len(found) < count:
@@ -74,7 +74,7 @@ async def _create(client: httpx.AsyncClient, admin: dict[str, str], path: str, b
     return str(response.json()["id"])
 
 
-async def seed(client: httpx.AsyncClient, settings: Settings) -> Clinic:
+async def seed(client: httpx.AsyncClient, settings: ServiceSettings) -> Clinic:
     """Location, 20 active practitioners, one 30-minute type (buffers 5/5), 200 patients."""
     clinic = Clinic(tenant_id=uuid4())
     admin = headers(settings, clinic.tenant_id, "bench-admin", "admin")

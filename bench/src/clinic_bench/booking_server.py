@@ -14,7 +14,6 @@ from types import TracebackType
 import httpx
 
 from clinic_bench.deadline import BenchFailure, progress
-from clinic_testkit import free_ports
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -22,22 +21,17 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def service_env(database_url: str, bootstrap: str, port: int, jwt_secret: str) -> dict[str, str]:
     """The service's environment: this one without BOOKING_* variables, plus the bench's own.
 
-    Schedules is not running: its URL is a closed local port, tried once, and the breaker then
-    stays open for the whole run, so every booking uses the fallback hours without a network
-    wait (an env var cannot set `schedules_url` to None: "" stays "", not None).
+    Schedules is not deployed (an empty `BOOKING_SCHEDULES_URL`): every booking is checked
+    against the fallback working hours without a network call.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKING_")}
-    (closed_port,) = free_ports(1)
     env.update(
         BOOKING_DATABASE_URL=database_url,
         BOOKING_KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         BOOKING_HTTP_HOST="127.0.0.1",
         BOOKING_HTTP_PORT=str(port),
         BOOKING_JWT_SECRET=jwt_secret,
-        BOOKING_SCHEDULES_URL=f"http://127.0.0.1:{closed_port}",
-        BOOKING_SCHEDULES_ATTEMPTS="1",
-        BOOKING_SCHEDULES_BREAKER_FAILURES="1",
-        BOOKING_SCHEDULES_BREAKER_RESET_S="3600",
+        BOOKING_SCHEDULES_URL="",
     )
     return env
 
@@ -50,16 +44,20 @@ class BookingProcess:
         self._env, self._log_path = env, log_path
         self._process: subprocess.Popen[bytes] | None = None
         self.exit_code: int | None = None
+        self.ending = "not stopped yet"
 
-    async def __aenter__(self) -> BookingProcess:
+    def _spawn(self) -> subprocess.Popen[bytes]:
         with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(
+            return subprocess.Popen(
                 [sys.executable, "-m", "booking", "serve"],
                 env=self._env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    async def __aenter__(self) -> BookingProcess:
+        self._process = self._spawn()  # forks and returns; readiness is awaited below
         try:
             await self._wait_ready(60.0)
         except BaseException:
@@ -71,6 +69,7 @@ class BookingProcess:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.exit_code = await self.stop()
+        self.ending = self._ending()
 
     async def _wait_ready(self, timeout_s: float) -> None:
         began = time.monotonic()
@@ -102,6 +101,13 @@ class BookingProcess:
             return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+    def _ending(self) -> str:
+        """How the service ended, from its exit status and log."""
+        graceful = "Application shutdown complete" in self.log_tail(200)
+        how = "graceful shutdown logged" if graceful else "no graceful shutdown in the log"
+        note = " (uvicorn re-raises SIGTERM once shut down)" if self.exit_code == -15 else ""
+        return f"{how}, exit status {self.exit_code}{note}"
 
     async def stop(self) -> int | None:
         """SIGTERM, then up to 20 s for a graceful stop, then SIGKILL; the exit code."""

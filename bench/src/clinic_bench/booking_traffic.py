@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from booking.config import Settings
 from clinic_bench.booking_seed import API, PATIENTS, SLOTS, Clinic, headers
 from clinic_bench.deadline import CpuMeter
+from clinic_bench.report import Figure
+from clinic_platform.settings import ServiceSettings
 
-CLIENTS, PER_CLIENT = 100, 40  # 4,000 requests at most
+CLIENTS, PER_CLIENT = 100, 30  # 3,000 requests at most
+LOAD = "C. booking load"
 PATH = f"{API}/appointments"
 
 
@@ -101,24 +103,39 @@ async def _send(client: httpx.AsyncClient, auth: dict[str, str], body: bytes) ->
     return Outcome(response.status_code, latency_ms, code)
 
 
-async def warm_up(client: httpx.AsyncClient, clinic: Clinic, settings: Settings) -> Counter[int]:
-    """One booking per practitioner on the warm-up day (no conflicts): connections, caches,
-    and the one refused call that opens the schedules breaker, all before the clock starts."""
+async def warm_up(
+    client: httpx.AsyncClient, clinic: Clinic, settings: ServiceSettings
+) -> Counter[int]:
+    """One booking per practitioner on the warm-up day (no conflicts): connections and caches
+    warm before the clock starts."""
     auth = headers(settings, clinic.tenant_id, "bench-warm-up", "receptionist")
     auth["Content-Type"] = "application/json"
     bodies = [
         json.dumps(clinic.body(p, clinic.start(clinic.warmup_day, 0), p)).encode()
         for p in range(len(clinic.practitioners))
     ]
-    first = await _send(client, auth, bodies[0])  # alone: opens the breaker
-    rest = await asyncio.gather(*(_send(client, auth, b) for b in bodies[1:]))
-    return Counter(o.status for o in [first, *rest])
+    outcomes = await asyncio.gather(*(_send(client, auth, b) for b in bodies))
+    return Counter(o.status for o in outcomes)
+
+
+async def alone(
+    client: httpx.AsyncClient, clinic: Clinic, settings: ServiceSettings
+) -> list[Outcome]:
+    """Bookings by a single client, one after another, on free slots of the warm-up day."""
+    auth = headers(settings, clinic.tenant_id, "bench-alone", "receptionist")
+    auth["Content-Type"] = "application/json"
+    count = len(clinic.practitioners)
+    outcomes = []
+    for i in range(2 * count):  # slots 2 and 4: clear of the warm-up's slot 0 and each other
+        body = clinic.body(i % count, clinic.start(clinic.warmup_day, 2 + 2 * (i // count)), i)
+        outcomes.append(await _send(client, auth, json.dumps(body).encode()))
+    return outcomes
 
 
 async def load(
     client: httpx.AsyncClient,
     clinic: Clinic,
-    settings: Settings,
+    settings: ServiceSettings,
     *,
     limit_s: float,
     server_cpu: Callable[[], float],
@@ -146,3 +163,53 @@ async def load(
     traffic.client_cpu = meter.share()
     traffic.server_cpu_s = server_cpu() - cpu_before
     return traffic
+
+
+def figures(t: Traffic, alone: list[Outcome]) -> list[Figure]:
+    """The load's figures; `alone`: the same request from one client at a time, for scale."""
+    statuses = t.statuses()
+    ok, taken = statuses[201], statuses[409]
+    other = {s: n for s, n in statuses.items() if s not in (201, 409)}
+    codes = ", ".join(f"{c or '?'} {n:,}" for c, n in t.codes(409).most_common())
+    cores = t.server_cpu_s / t.seconds if t.seconds else 0.0
+    return [
+        Figure(
+            LOAD,
+            "requests",
+            f"{len(t.outcomes):,} in {t.seconds:.1f} s",
+            f"{CLIENTS} clients x up to {PER_CLIENT} requests, one after another each"
+            + ("; ⚠ stopped at the time limit" if t.stopped_early else ""),
+        ),
+        Figure(
+            LOAD,
+            "throughput",
+            f"**{len(t.outcomes) / t.seconds:,.0f} requests/s** · "
+            f"**{ok / t.seconds:,.0f} bookings/s**",
+            "bookings/s = 201 answers per second of load",
+        ),
+        Figure(
+            LOAD,
+            "answers",
+            f"201: {ok:,} · 409: {taken:,} · other: {sum(other.values()):,}",
+            f"409 codes: {codes or 'none'}"
+            + (f"; other: {other} {t.codes(0) if 0 in other else ''}" if other else ""),
+        ),
+        Figure(
+            LOAD, "latency, all", f"**{percentiles(t.latencies())}**", "client-side, per request"
+        ),
+        Figure(
+            LOAD,
+            "latency, 1 client alone",
+            percentiles([o.latency_ms for o in alone]),
+            f"{len(alone)} conflict-free bookings one after another, before the load: "
+            "service time without queueing",
+        ),
+        Figure(LOAD, "latency, 201 booked", percentiles(t.latencies(201)), ""),
+        Figure(LOAD, "latency, 409 slot taken", percentiles(t.latencies(409)), ""),
+        Figure(
+            LOAD,
+            "CPU during the load",
+            f"service {cores:.0%} · bench client {t.client_cpu} of one core",
+            "both on the same 2 cores (and whatever else runs on the machine)",
+        ),
+    ]

@@ -23,6 +23,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -198,9 +200,26 @@ class _UnhandledErrorMiddleware:
             await response(scope, receive, send)
 
 
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    # The database pool is exhausted or the database is away: a retryable 503, not a 500.
+    _log.warning(
+        "database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return problem_response(
+        503,
+        "service_busy",
+        "Service busy",
+        "the database is busy or unavailable; retry shortly",
+        headers={"Retry-After": "2"},
+        instance=request.url.path,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error of `app` with a problem document; internals never reach the caller."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _busy)
+    app.add_exception_handler(OperationalError, _busy)
     app.add_middleware(_UnhandledErrorMiddleware)

@@ -82,7 +82,8 @@ def build_runtime(
     """Wire engine, sessions, outbox and (when handlers are given) the service's consumer group."""
     setup_telemetry(settings.service_name, settings.otlp_endpoint)
     engine = create_engine(settings.database_url)
-    instrument_sqlalchemy(engine)
+    if settings.otlp_endpoint:  # per-query spans only when something collects them
+        instrument_sqlalchemy(engine)
     sessions = create_sessions(engine)
     relay = OutboxRelay(
         sessions,

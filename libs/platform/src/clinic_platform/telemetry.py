@@ -13,6 +13,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +29,12 @@ def setup_telemetry(service_name: str, otlp_endpoint: str | None) -> TracerProvi
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current  # OpenTelemetry allows one global provider per process
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    # With nowhere to send spans, record none (they cost CPU on every query) but keep trace ids
+    # flowing: unsampled contexts still carry the caller's trace into events and consumers.
+    sampler = ParentBased(ALWAYS_ON if otlp_endpoint else ALWAYS_OFF)
+    provider = TracerProvider(
+        resource=Resource.create({SERVICE_NAME: service_name}), sampler=sampler
+    )
     if otlp_endpoint:
         provider.add_span_processor(
             BatchSpanProcessor(OTLPSpanExporter(_traces_url(otlp_endpoint)))

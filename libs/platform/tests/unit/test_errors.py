@@ -182,3 +182,23 @@ async def test_extension_members_never_replace_the_standard_ones() -> None:
     assert response.status_code == 409
     assert response.json()["status"] == 409
     assert response.json()["who"] == "me"
+
+
+async def test_an_exhausted_database_pool_is_a_retryable_503_not_a_500() -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    router = APIRouter()
+
+    @router.get("/busy")
+    async def busy() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
+
+    app = create_service_api(
+        ServiceSettings(service_name="demo"), title="t", routers=[router], readiness={}
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as c:
+        response = await c.get("/api/v1/demo/busy")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["code"] == "service_busy"
+    assert "QueuePool" not in response.text

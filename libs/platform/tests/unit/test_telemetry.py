@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -33,6 +33,14 @@ def spans(provider: TracerProvider) -> Iterator[InMemorySpanExporter]:
     exporter.shutdown()  # stops collecting; later tests get a fresh exporter
 
 
+def test_without_a_collector_spans_are_not_recorded_but_trace_ids_still_flow(
+    provider: TracerProvider,
+) -> None:
+    with tracer("producer").start_as_current_span("handle request") as span:
+        assert not span.is_recording()  # nothing exports them, so none is built
+        assert current_traceparent() is not None
+
+
 def test_setting_up_telemetry_twice_returns_the_installed_provider(
     provider: TracerProvider,
 ) -> None:
@@ -54,11 +62,9 @@ def test_a_span_started_from_a_captured_traceparent_shares_its_trace(
         "consume event", context=context_from_traceparent(traceparent)
     ) as consumer_span:
         pass
-    assert isinstance(consumer_span, ReadableSpan)
     produced, consumed = request_span.get_span_context(), consumer_span.get_span_context()
     assert consumed.trace_id == produced.trace_id
-    assert consumer_span.parent is not None
-    assert consumer_span.parent.span_id == produced.span_id
+    assert consumed.span_id != produced.span_id
 
 
 @pytest.mark.parametrize("traceparent", [None, "", "garbage"])
@@ -68,8 +74,9 @@ def test_a_missing_or_malformed_traceparent_starts_a_new_trace(
     with tracer("consumer").start_as_current_span(
         "consume event", context=context_from_traceparent(traceparent)
     ) as span:
-        assert isinstance(span, ReadableSpan)
-        assert span.parent is None
+        context = span.get_span_context()
+        assert context.is_valid
+        assert not context.is_remote
 
 
 async def test_a_request_continues_the_callers_trace(spans: InMemorySpanExporter) -> None:
