@@ -16,7 +16,7 @@ from clinic_contracts import CloudEvent, PractitionerUpserted, dlq_topic
 from clinic_platform.inbox import EventConsumer, Outcome, ReceivedEvent
 from clinic_platform.provisioning import TopicPlan, provision
 from clinic_platform.store.sessions import Sessions, system_transaction
-from clinic_testkit.topic_reader import TopicReader
+from clinic_testkit.topic_reader import TopicReader, skip_group_to_end
 
 from .conftest import notes
 from .events import practitioner_event
@@ -49,6 +49,7 @@ async def consumer(sessions: Sessions, kafka: str) -> AsyncIterator[EventConsume
     group = f"test-{uuid4().hex[:8]}"
     # Dead-letter topics are provisioned, never auto-created: provision this group's.
     await provision([kafka], [TopicPlan(dlq_topic(TOPIC, group), 1, {})])
+    await skip_group_to_end(kafka, group, TOPIC)  # other tests' events are not this test's
     c = EventConsumer(
         sessions, [kafka], group_id=group, handlers={EVENT_TYPE: record_note}, retry_delay_s=0.01
     )

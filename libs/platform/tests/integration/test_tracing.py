@@ -16,6 +16,7 @@ from clinic_platform.provisioning import TopicPlan, provision
 from clinic_platform.store.sessions import Sessions
 from clinic_platform.store.unit_of_work import UnitOfWork
 from clinic_platform.telemetry import setup_telemetry, tracer
+from clinic_testkit.topic_reader import skip_group_to_end
 
 from .events import practitioner_event
 
@@ -34,6 +35,7 @@ async def test_the_consumer_continues_the_trace_of_the_request_that_committed_th
             seen.put_nowait(trace.get_current_span().get_span_context().trace_id)
 
     await provision([kafka], [TopicPlan(dlq_topic(PractitionerUpserted.topic, group), 1, {})])
+    await skip_group_to_end(kafka, group, PractitionerUpserted.topic)
     consumer = EventConsumer(
         sessions,
         [kafka],

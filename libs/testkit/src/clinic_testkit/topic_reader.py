@@ -43,6 +43,11 @@ class TopicReader:
             await consumer.stop()
         return self
 
+    @property
+    def marked(self) -> dict[TopicPartition, int]:
+        """The end offsets remembered by `mark`."""
+        return dict(self._mark)
+
     async def _partitions(self) -> list[int]:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
         await admin.start()
@@ -92,3 +97,18 @@ class TopicReader:
         finally:
             await consumer.stop()
         return found
+
+
+async def skip_group_to_end(bootstrap: str, group_id: str, topic: str) -> None:
+    """Commit `group_id`'s offsets at the topic's current end, so a new consumer group skips
+    what earlier tests left on a shared topic and starts with what comes next."""
+    reader = await TopicReader(bootstrap, topic).mark()
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(reader.marked))  # manual assignment: commit without joining
+        await consumer.commit(reader.marked)
+    finally:
+        await consumer.stop()

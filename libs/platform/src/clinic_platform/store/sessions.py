@@ -28,7 +28,9 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping round trip per checkout: a connection broken by a database restart fails
+        # one request (a 503) and SQLAlchemy then discards the whole stale pool.
+        pool_pre_ping=False,
         pool_recycle=1800,
     )
 

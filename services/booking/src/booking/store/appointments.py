@@ -107,27 +107,52 @@ async def occupy(
 ) -> None:
     """Occupy every resource over `period`, or raise SlotTaken; the exclusion constraint decides."""
     await _release_lapsed_holds(session, [r.id for r in resources], period)
-    for resource in resources:
-        for seat in range(1, resource.capacity + 1):
-            try:
-                async with session.begin_nested():
-                    await session.execute(
-                        insert(occupations).values(
-                            tenant_id=tenant_id,
-                            appointment_id=appointment_id,
-                            resource_kind=resource.kind.value,
-                            resource_id=resource.id,
-                            seat=seat,
-                            period=Range(period.start, period.end, bounds="[)"),
-                            expires_at=expires_at,
-                        )
+    row: dict[str, object] = {
+        "tenant_id": tenant_id,
+        "appointment_id": appointment_id,
+        "expires_at": expires_at,
+        "period": Range(period.start, period.end, bounds="[)"),
+    }
+    single = [r for r in resources if r.capacity == 1]
+    if single:
+        # One statement, no savepoint: a violation fails the whole request anyway (a 409).
+        try:
+            await session.execute(
+                insert(occupations),
+                [
+                    {**row, "resource_kind": r.kind.value, "resource_id": r.id, "seat": 1}
+                    for r in single
+                ],
+            )
+        except IntegrityError as exc:
+            if not isinstance(exc.orig, ExclusionViolation):
+                raise
+            raise SlotTaken(_conflicting(single, exc.orig)) from None
+    for resource in (r for r in resources if r.capacity > 1):
+        await _take_a_seat(session, row, resource)
+
+
+def _conflicting(resources: Sequence[Resource], error: ExclusionViolation) -> Resource:
+    # The violation's detail names the conflicting key, resource id included.
+    detail = error.diag.message_detail or ""
+    return next((r for r in resources if str(r.id) in detail), resources[0])
+
+
+async def _take_a_seat(session: AsyncSession, row: dict[str, object], resource: Resource) -> None:
+    # A room of capacity N has N seats; try each in a savepoint until one is free.
+    for seat in range(1, resource.capacity + 1):
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    insert(occupations).values(
+                        **row, resource_kind=resource.kind.value, resource_id=resource.id, seat=seat
                     )
-                break
-            except IntegrityError as exc:
-                if not isinstance(exc.orig, ExclusionViolation):
-                    raise
-        else:
-            raise SlotTaken(resource)
+                )
+            return
+        except IntegrityError as exc:
+            if not isinstance(exc.orig, ExclusionViolation):
+                raise
+    raise SlotTaken(resource)
 
 
 async def _release_lapsed_holds(
