@@ -60,10 +60,10 @@ def seed(api: str, admin: dict[str, str]) -> dict[str, Any]:
 
 
 def test_when_schedules_does_not_know_the_practitioner_booking_uses_its_default_hours(
-    launch: Any,
+    launch_service: Any,
 ) -> None:
-    schedules = launch("schedules")
-    booking = launch("booking", schedules_url=schedules.base_url)
+    schedules = launch_service("schedules")
+    booking = launch_service("booking", schedules_url=schedules.base_url)
     api = f"{booking.base_url}/api/v1/booking"
     token = issue_token(ServiceSettings(), subject="desk", tenant_id=uuid4(), roles=["admin"])
     admin = {"Authorization": f"Bearer {token}"}

@@ -18,9 +18,9 @@ SERVICES = ["booking", "schedules", "notifications", "calendar-sync"]
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_service_migrates_gets_ready_on_real_parts_and_stops_gracefully(
-    service: str, launch: Any
+    service: str, launch_service: Any
 ) -> None:
-    running = launch(service)
+    running = launch_service(service)
     base = running.base_url
     ready = httpx.get(f"{base}/readyz").json()
     assert ready["checks"] == {"database": "ok", "kafka": "ok"}

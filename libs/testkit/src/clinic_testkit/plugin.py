@@ -24,6 +24,7 @@ from clinic_testkit.infrastructure import (
     provide_kafka,
     provide_postgres,
 )
+from clinic_testkit.service_process import ServiceProcess, package_of
 
 FreshDatabase = Callable[..., DatabaseInfo]
 
@@ -142,3 +143,24 @@ def fresh_database(
             errors.append(exc)
     if errors:
         raise errors[0]
+
+
+LaunchService = Callable[..., ServiceProcess]
+
+
+@pytest.fixture
+def launch_service(fresh_database: FreshDatabase, kafka_bootstrap: str) -> Iterator[LaunchService]:
+    """Factory: ``launch_service("booking", schedules_url=...)`` migrates a fresh database for the
+    service, starts it as its own process and waits until ready; all stopped at teardown."""
+    started: list[ServiceProcess] = []
+
+    def start(service: str, **settings: str) -> ServiceProcess:
+        database = fresh_database(package_of(service))
+        process = ServiceProcess(service, database.url, kafka_bootstrap, settings)
+        process.migrate()
+        started.append(process.start())
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

@@ -133,3 +133,26 @@ async def test_the_database_refuses_an_appointment_pointing_at_another_tenants_c
                 "now() + interval '1 day', now() + interval '25 hours', 0, 0, 'x')",
                 (uuid4(), intruder, c.type_id, c.location_id, [c.practitioners[0]]),
             )
+
+
+async def test_a_practitioner_sees_their_own_schedule_and_not_a_colleagues(clinic: Any) -> None:
+    c = clinic
+    staff = c.booking.headers("receptionist")
+    mine = (
+        await c.booking.client.post(
+            f"{API}/appointments", json=c.body(c.at(6, 10), 0), headers=staff
+        )
+    ).json()
+    theirs = (
+        await c.booking.client.post(
+            f"{API}/appointments", json=c.body(c.at(6, 10), 1), headers=staff
+        )
+    ).json()
+    me = c.booking.headers("practitioner", practitioner_id=c.practitioners[0])
+    listed = await c.booking.client.get(
+        f"{API}/appointments", headers=me, params={"from": c.at(6, 0), "to": c.at(7, 0)}
+    )
+    assert [a["id"] for a in listed.json()["items"]] == [mine["id"]]
+    assert (
+        await c.booking.client.get(f"{API}/appointments/{theirs['id']}", headers=me)
+    ).status_code == 404
