@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
-RETRYABLE_KAFKA_ERRORS: tuple[type[BaseException], ...]
-
-try:  # aiokafka exposes one base for every broker and client error
-    from aiokafka.errors import KafkaError
-
-    RETRYABLE_KAFKA_ERRORS = (KafkaError, OSError, TimeoutError)
-except ImportError:  # pragma: no cover - aiokafka always ships it
-    RETRYABLE_KAFKA_ERRORS = (OSError, TimeoutError)
+# Errors that mean "the broker is away or busy": retried with backoff, never dead-lettered.
+RETRYABLE_KAFKA_ERRORS: tuple[type[BaseException], ...] = (KafkaError, OSError, TimeoutError)
 
 
 def create_producer(
