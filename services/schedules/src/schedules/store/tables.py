@@ -1,8 +1,154 @@
-"""Tables of this service's own database (the outbox and inbox come from the platform)."""
+"""Tables of this service's own database (the outbox and inbox come from the platform).
 
-from sqlalchemy import MetaData
+The replicas are fed by events (see `schedules.events`): the catalog from `booking.catalog.v1`,
+occupied time from `booking.appointments.v1`, external busy times from
+`calendar_sync.external.v1`. Every row carries `event_time`, the CloudEvent time of the last event
+applied to it: an older event never overwrites a newer one (last writer wins by envelope time).
+Catalog rows only ever learn `retired`; a retirement seen before any upsert leaves a tombstone
+whose descriptive columns are NULL.
+"""
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.schema import SchemaItem
 
 from clinic_platform.store.platform_tables import platform_metadata
 
 metadata = MetaData()
+
+
+def _replica(name: str, key: str, *columns: SchemaItem) -> Table:
+    """A tenant-owned replica keyed by `(tenant_id, key)`, stamped with its last event's time."""
+    return Table(
+        name,
+        metadata,
+        Column("tenant_id", Uuid, nullable=False),
+        Column(key, Uuid, nullable=False),
+        *columns,
+        Column("event_time", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("tenant_id", key, name=f"pk_{name}"),
+    )
+
+
+locations = _replica(
+    "locations",
+    "id",
+    Column("name", Text),
+    Column("timezone", Text),  # IANA name
+    Column("active", Boolean),
+    Column("retired", Boolean, nullable=False, server_default=text("false")),
+)
+
+practitioners = _replica(
+    "practitioners",
+    "id",
+    Column("display_name", Text),
+    Column("status", Text),  # draft | active | inactive
+    Column("location_ids", ARRAY(Uuid), nullable=False, server_default=text("'{}'")),
+    Column("retired", Boolean, nullable=False, server_default=text("false")),
+    Index("ix_practitioners_locations", "location_ids", postgresql_using="gin"),
+)
+
+appointment_types = _replica(
+    "appointment_types",
+    "id",
+    Column("duration_minutes", Integer),
+    Column("buffer_before_minutes", Integer),
+    Column("buffer_after_minutes", Integer),
+    Column("min_notice_minutes", Integer),
+    Column("max_future_days", Integer),
+    Column("active", Boolean),
+    Column("retired", Boolean, nullable=False, server_default=text("false")),
+)
+
+# Holds (keyed by their hold id, kind 'hold') and appointments (kind 'appointment'). A row
+# occupies its practitioners over [blocked_from, blocked_until) — the times widened by the
+# buffers — while its status is pending or confirmed, or held and not yet expired. Other
+# statuses (released, cancelled, declined, completed, no_show) are kept as history.
+booked_intervals = _replica(
+    "booked_intervals",
+    "appointment_id",
+    Column("kind", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("practitioner_ids", ARRAY(Uuid), nullable=False),
+    Column("location_id", Uuid, nullable=False),
+    Column("appointment_type_id", Uuid, nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("buffer_before_minutes", Integer, nullable=False),
+    Column("buffer_after_minutes", Integer, nullable=False),
+    Column("blocked_from", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("outside_hours", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("kind IN ('hold', 'appointment')", name="ck_booked_intervals_kind"),
+    CheckConstraint("end_at > start_at", name="ck_booked_intervals_ordered"),
+)
+
+# The last window replaced per calendar connection (its `event_time` orders replacements) …
+busy_windows = _replica(
+    "busy_windows",
+    "connection_id",
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+)
+
+# … and the busy intervals that connection reported, one row each.
+busy_intervals = Table(
+    "busy_intervals",
+    metadata,
+    Column("tenant_id", Uuid, nullable=False),
+    Column("connection_id", Uuid, nullable=False),
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint(
+        "tenant_id", "connection_id", "start_at", "end_at", name="pk_busy_intervals"
+    ),
+    CheckConstraint("end_at > start_at", name="ck_busy_intervals_ordered"),
+)
+
+# "Occupied time of practitioner P between t1 and t2": practitioner_ids @> {P} (GIN) and
+# tstzrange(blocked_from, blocked_until) && [t1, t2) (GiST, tenant first; btree_gist is in 0001).
+Index(
+    "ix_booked_intervals_practitioners", booked_intervals.c.practitioner_ids, postgresql_using="gin"
+)
+Index(
+    "ix_booked_intervals_blocked",
+    booked_intervals.c.tenant_id,
+    func.tstzrange(booked_intervals.c.blocked_from, booked_intervals.c.blocked_until),
+    postgresql_using="gist",
+)
+Index(
+    "ix_busy_intervals_practitioner",
+    busy_intervals.c.tenant_id,
+    busy_intervals.c.practitioner_id,
+    func.tstzrange(busy_intervals.c.start_at, busy_intervals.c.end_at),
+    postgresql_using="gist",
+)
+
+TABLES = (
+    "locations",
+    "practitioners",
+    "appointment_types",
+    "booked_intervals",
+    "busy_windows",
+    "busy_intervals",
+)
 TARGET_METADATA = [metadata, platform_metadata]
