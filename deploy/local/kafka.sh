@@ -42,11 +42,9 @@ else
   JAVA="java"
 fi
 
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
+export SCRIPT_NAME=kafka.sh  # read by common.sh
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -61,10 +59,6 @@ controller_port() {
   fi
 }
 
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 running_pid() {
   # Prints the broker's pid when the pid file names a live broker using our config.
   [[ -f "$PID_FILE" ]] || return 1
@@ -74,15 +68,6 @@ running_pid() {
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$CONFIG" || return 1
   printf '%s\n' "$pid"
-}
-
-log_tail() {
-  if [[ -f "$LOG_FILE" ]]; then
-    log "last 60 lines of $LOG_FILE:"
-    tail -n 60 "$LOG_FILE" >&2
-  else
-    log "(no log file at $LOG_FILE)"
-  fi
 }
 
 pom_hash() {
@@ -270,14 +255,6 @@ cmd_status() {
   fi
   echo "stopped (state dir $STATE)"
   return 3
-}
-
-cmd_logs() {
-  [[ -f "$LOG_FILE" ]] || die "no log file at $LOG_FILE"
-  if [[ "${1:-}" == "-f" ]]; then
-    exec tail -n 100 -f "$LOG_FILE"
-  fi
-  tail -n "${LOG_LINES:-200}" "$LOG_FILE"
 }
 
 case "${1:-}" in

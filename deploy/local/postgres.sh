@@ -26,11 +26,9 @@ DATA_DIR="$STATE/data"
 LOG_FILE="$STATE/postgres.log"
 START_TIMEOUT="${PG_START_TIMEOUT:-30}"
 
-log() { printf 'postgres.sh: %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
+export SCRIPT_NAME=postgres.sh  # read by common.sh
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 find_bin() {
   if [[ -n "${PG_BIN:-}" ]]; then
@@ -70,19 +68,6 @@ fi
 as_server_user() {
   # cd first: the caller's cwd (e.g. /root) may be unreadable for the server user.
   (cd "$STATE" && "${RUN_AS[@]}" "$@")
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-log_tail() {
-  if [[ -f "$LOG_FILE" ]]; then
-    log "last 60 lines of $LOG_FILE:"
-    tail -n 60 "$LOG_FILE" >&2
-  else
-    log "(no log file at $LOG_FILE)"
-  fi
 }
 
 is_running() {
@@ -161,14 +146,6 @@ cmd_status() {
   fi
   echo "stopped (state dir $STATE)"
   return 3
-}
-
-cmd_logs() {
-  [[ -f "$LOG_FILE" ]] || die "no log file at $LOG_FILE"
-  if [[ "${1:-}" == "-f" ]]; then
-    exec tail -n 100 -f "$LOG_FILE"
-  fi
-  tail -n "${LOG_LINES:-200}" "$LOG_FILE"
 }
 
 case "${1:-}" in

@@ -84,7 +84,7 @@ down() {
   for entry in "${SERVICES[@]}" gateway:8080; do
     local name="${entry%%:*}" pidfile="$RUN/${entry%%:*}.pid"
     if [[ -f "$pidfile" ]]; then
-      kill -TERM "$(cat "$pidfile")" 2>/dev/null && echo "  stopping $name" || true
+      if kill -TERM "$(cat "$pidfile")" 2>/dev/null; then echo "  stopping $name"; fi
       rm -f "$pidfile"
     fi
   done
