@@ -14,6 +14,11 @@ from clinic_contracts.events.availability.absences import (
     LeaveRequested,
 )
 from clinic_contracts.events.availability.common import TOPIC, AvailabilityEvent
+from clinic_contracts.events.availability.conflicts import (
+    AffectedAppointment,
+    AppointmentsMarkedOutsideHours,
+    OutsideHoursCause,
+)
 from clinic_contracts.events.availability.overrides import (
     ExceptionCreated,
     ExceptionDeleted,
@@ -41,11 +46,14 @@ PAYLOADS: tuple[type[EventPayload], ...] = (
     LeaveCancelled,
     HolidayChanged,
     ForcedBlockChanged,
+    AppointmentsMarkedOutsideHours,
 )
 
 __all__ = [
     "PAYLOADS",
     "TOPIC",
+    "AffectedAppointment",
+    "AppointmentsMarkedOutsideHours",
     "AvailabilityEvent",
     "BlockKind",
     "ClinicHoursChanged",
@@ -60,6 +68,7 @@ __all__ = [
     "LeaveCancelled",
     "LeaveRejected",
     "LeaveRequested",
+    "OutsideHoursCause",
     "WeekdayHours",
     "WeeklyInterval",
     "WeeklyScheduleReplaced",
