@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -19,11 +20,12 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    Time,
     Uuid,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
 from sqlalchemy.sql.schema import SchemaItem
 
 from clinic_platform.store.platform_tables import platform_metadata
@@ -141,6 +143,153 @@ Index(
     busy_intervals.c.practitioner_id,
     func.tstzrange(busy_intervals.c.start_at, busy_intervals.c.end_at),
     postgresql_using="gist",
+)
+
+
+# --- Rules this service owns (the API writes them; `schedules.availability.v1` announces them).
+# Local times are wall-clock times of the location's zone; instants are UTC.
+
+
+def _owned(name: str, *columns: SchemaItem) -> Table:
+    """A tenant-owned rules table keyed by `(tenant_id, id)` with who changed it last and when."""
+    return Table(
+        name,
+        metadata,
+        Column("tenant_id", Uuid, nullable=False),
+        Column("id", Uuid, nullable=False),
+        *columns,
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("updated_by", Uuid),
+        PrimaryKeyConstraint("tenant_id", "id", name=f"pk_{name}"),
+    )
+
+
+# Opening hours of a location as one document: weekday intervals ([{weekday 0-6, start, end}]),
+# date overrides ([{date, intervals: [{start, end}]}]) and closed dates.
+clinic_hours = Table(
+    "clinic_hours",
+    metadata,
+    Column("tenant_id", Uuid, nullable=False),
+    Column("location_id", Uuid, nullable=False),
+    Column("weekly", JSONB, nullable=False),
+    Column("date_overrides", JSONB, nullable=False),
+    Column("closed_dates", ARRAY(Date), nullable=False, server_default=text("'{}'")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_by", Uuid),
+    PrimaryKeyConstraint("tenant_id", "location_id", name="pk_clinic_hours"),
+)
+
+holidays = Table(
+    "holidays",
+    metadata,
+    Column("tenant_id", Uuid, nullable=False),
+    Column("location_id", Uuid, nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_by", Uuid),
+    PrimaryKeyConstraint("tenant_id", "location_id", "on_date", name="pk_holidays"),
+)
+
+# A practitioner's weekly template at a location for a range of dates; intervals as
+# [{weekday 0-6, start, end, max_parallel_sessions}]. Ranges of one practitioner and location never
+# overlap, so every date has at most one template there.
+weekly_templates = _owned(
+    "weekly_templates",
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("location_id", Uuid, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date),  # inclusive; NULL = open-ended
+    Column("intervals", JSONB, nullable=False),
+    CheckConstraint(
+        "effective_to IS NULL OR effective_to >= effective_from", name="ck_weekly_templates_range"
+    ),
+    ExcludeConstraint(
+        ("tenant_id", "="),
+        ("practitioner_id", "="),
+        ("location_id", "="),
+        (text("daterange(effective_from, effective_to, '[]')"), "&&"),
+        name="ex_weekly_templates_overlap",
+        using="gist",
+    ),
+)
+
+exceptions = _owned(
+    "exceptions",
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("location_id", Uuid),  # NULL = every location of the practitioner
+    Column("kind", Text, nullable=False),  # blocked | available
+    Column("on_date", Date),
+    Column("rrule", Text),
+    Column("dtstart", Date),
+    Column("start_time", Time),  # both NULL = all day
+    Column("end_time", Time),
+    Column("appointment_type_id", Uuid),
+    Column("max_parallel_sessions", Integer, nullable=False, server_default=text("1")),
+    Column("reason", Text),
+    CheckConstraint("kind IN ('blocked', 'available')", name="ck_exceptions_kind"),
+    CheckConstraint("(on_date IS NULL) <> (rrule IS NULL)", name="ck_exceptions_date_or_rrule"),
+    CheckConstraint("(rrule IS NULL) = (dtstart IS NULL)", name="ck_exceptions_dtstart"),
+    CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="ck_exceptions_times"),
+    Index("ix_exceptions_practitioner", "tenant_id", "practitioner_id"),
+)
+
+leaves = _owned(
+    "leaves",
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("status", Text, nullable=False),  # requested | approved | rejected | cancelled
+    Column("reason", Text),
+    Column("requested_by", Uuid),
+    Column("decided_by", Uuid),
+    Column("decided_at", DateTime(timezone=True)),
+    CheckConstraint("end_at > start_at", name="ck_leaves_ordered"),
+    CheckConstraint(
+        "status IN ('requested', 'approved', 'rejected', 'cancelled')", name="ck_leaves_status"
+    ),
+    Index("ix_leaves_practitioner", "tenant_id", "practitioner_id", "start_at"),
+)
+
+# Forced blocks (admin) and emergency unavailability; lifting one keeps it as history.
+forced_blocks = _owned(
+    "forced_blocks",
+    Column("practitioner_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),  # forced | emergency
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("lifted_at", DateTime(timezone=True)),
+    CheckConstraint("end_at > start_at", name="ck_forced_blocks_ordered"),
+    CheckConstraint("kind IN ('forced', 'emergency')", name="ck_forced_blocks_kind"),
+    Index("ix_forced_blocks_practitioner", "tenant_id", "practitioner_id", "start_at"),
+)
+
+# Appointments a confirmed rule change left outside hours. The mark holds the times it judged:
+# once the appointment moves, the mark no longer matches and stops flagging it.
+outside_hours_marks = Table(
+    "outside_hours_marks",
+    metadata,
+    Column("tenant_id", Uuid, nullable=False),
+    Column("appointment_id", Uuid, nullable=False),
+    Column("start_at", DateTime(timezone=True), nullable=False),
+    Column("end_at", DateTime(timezone=True), nullable=False),
+    Column("cause", Text, nullable=False),
+    Column("rule_id", Uuid),
+    Column("marked_by", Uuid),
+    Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("tenant_id", "appointment_id", name="pk_outside_hours_marks"),
+)
+
+RULE_TABLES = (
+    "clinic_hours",
+    "holidays",
+    "weekly_templates",
+    "exceptions",
+    "leaves",
+    "forced_blocks",
+    "outside_hours_marks",
 )
 
 TABLES = (
