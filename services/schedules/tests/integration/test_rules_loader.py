@@ -76,107 +76,223 @@ async def seed(engine: AsyncEngine, tenant: UUID) -> dict[str, UUID]:
         await session.execute(
             insert(locations),
             [
-                {"tenant_id": tenant, "id": ids["london"], "name": "L", "timezone": LONDON,
-                 "active": True, "retired": False, "event_time": NOW},
-                {"tenant_id": tenant, "id": ids["tokyo"], "name": "T", "timezone": TOKYO,
-                 "active": True, "retired": False, "event_time": NOW},
-                {"tenant_id": tenant, "id": ids["retired"], "name": "R", "timezone": LONDON,
-                 "active": False, "retired": True, "event_time": NOW},
+                {
+                    "tenant_id": tenant,
+                    "id": ids["london"],
+                    "name": "L",
+                    "timezone": LONDON,
+                    "active": True,
+                    "retired": False,
+                    "event_time": NOW,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": ids["tokyo"],
+                    "name": "T",
+                    "timezone": TOKYO,
+                    "active": True,
+                    "retired": False,
+                    "event_time": NOW,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": ids["retired"],
+                    "name": "R",
+                    "timezone": LONDON,
+                    "active": False,
+                    "retired": True,
+                    "event_time": NOW,
+                },
             ],
         )
         await session.execute(
             insert(practitioners),
             [
-                {"tenant_id": tenant, "id": ids["ada"], "display_name": "Ada", "status": "active",
-                 "location_ids": [ids["london"], ids["retired"]], "event_time": NOW},
-                {"tenant_id": tenant, "id": ids["ben"], "display_name": "Ben", "status": "active",
-                 "location_ids": [], "event_time": NOW},
-                {"tenant_id": tenant, "id": ids["gone"], "display_name": "Gone",
-                 "status": "inactive", "location_ids": [ids["london"]], "event_time": NOW},
+                {
+                    "tenant_id": tenant,
+                    "id": ids["ada"],
+                    "display_name": "Ada",
+                    "status": "active",
+                    "location_ids": [ids["london"], ids["retired"]],
+                    "event_time": NOW,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": ids["ben"],
+                    "display_name": "Ben",
+                    "status": "active",
+                    "location_ids": [],
+                    "event_time": NOW,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": ids["gone"],
+                    "display_name": "Gone",
+                    "status": "inactive",
+                    "location_ids": [ids["london"]],
+                    "event_time": NOW,
+                },
             ],
         )
         week = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
         await session.execute(
             insert(weekly_templates),
             [
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "location_id": ids["london"], "effective_from": date(2026, 1, 1),
-                 "effective_to": None, "intervals": week},
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "location_id": ids["london"],
+                    "effective_from": date(2026, 1, 1),
+                    "effective_to": None,
+                    "intervals": week,
+                },
                 # Ben is not assigned to Tokyo in the catalog, but a template places him there.
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ben"],
-                 "location_id": ids["tokyo"], "effective_from": date(2026, 1, 1),
-                 "effective_to": None, "intervals": week},
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ben"],
+                    "location_id": ids["tokyo"],
+                    "effective_from": date(2026, 1, 1),
+                    "effective_to": None,
+                    "intervals": week,
+                },
                 # A template that ended before the window is not loaded.
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "location_id": ids["tokyo"], "effective_from": date(2025, 1, 1),
-                 "effective_to": date(2025, 12, 31), "intervals": week},
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "location_id": ids["tokyo"],
+                    "effective_from": date(2025, 1, 1),
+                    "effective_to": date(2025, 12, 31),
+                    "intervals": week,
+                },
             ],
         )
         await session.execute(
             insert(clinic_hours).values(
-                tenant_id=tenant, location_id=ids["london"],
+                tenant_id=tenant,
+                location_id=ids["london"],
                 weekly=[{"weekday": d, "start": "08:00", "end": "18:00"} for d in range(6)],
-                date_overrides=[{"date": "2026-12-04", "intervals": [{"start": "08:00",
-                                                                       "end": "12:00"}]}],
+                date_overrides=[
+                    {"date": "2026-12-04", "intervals": [{"start": "08:00", "end": "12:00"}]}
+                ],
                 closed_dates=[date(2026, 12, 3)],
             )
         )
         await session.execute(
-            insert(holidays).values(tenant_id=tenant, location_id=ids["london"],
-                                    on_date=date(2026, 12, 2), name="Staff day")
+            insert(holidays).values(
+                tenant_id=tenant,
+                location_id=ids["london"],
+                on_date=date(2026, 12, 2),
+                name="Staff day",
+            )
         )
         await session.execute(
             insert(exceptions).values(
-                tenant_id=tenant, id=uuid4(), practitioner_id=ids["ada"], kind="blocked",
-                rrule="FREQ=WEEKLY;BYDAY=MO", dtstart=date(2026, 1, 5),
-                start_time=time(12), end_time=time(13),
+                tenant_id=tenant,
+                id=uuid4(),
+                practitioner_id=ids["ada"],
+                kind="blocked",
+                rrule="FREQ=WEEKLY;BYDAY=MO",
+                dtstart=date(2026, 1, 5),
+                start_time=time(12),
+                end_time=time(13),
             )
         )
         await session.execute(  # outside the window
             insert(exceptions).values(
-                tenant_id=tenant, id=uuid4(), practitioner_id=ids["ada"], kind="available",
+                tenant_id=tenant,
+                id=uuid4(),
+                practitioner_id=ids["ada"],
+                kind="available",
                 on_date=date(2027, 1, 9),
             )
         )
         await session.execute(
             insert(leaves),
             [
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "start_at": at(date(2026, 12, 7), 0), "end_at": at(date(2026, 12, 8), 0),
-                 "status": "approved"},
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "start_at": at(date(2026, 12, 1), 0), "end_at": at(date(2026, 12, 2), 0),
-                 "status": "requested"},
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "start_at": at(date(2026, 12, 7), 0),
+                    "end_at": at(date(2026, 12, 8), 0),
+                    "status": "approved",
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "start_at": at(date(2026, 12, 1), 0),
+                    "end_at": at(date(2026, 12, 2), 0),
+                    "status": "requested",
+                },
             ],
         )
         await session.execute(
             insert(forced_blocks),
             [
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "kind": "emergency", "start_at": at(FIRST, 9), "end_at": at(FIRST, 10),
-                 "lifted_at": None},
-                {"tenant_id": tenant, "id": uuid4(), "practitioner_id": ids["ada"],
-                 "kind": "forced", "start_at": at(FIRST, 14), "end_at": at(FIRST, 15),
-                 "lifted_at": NOW},
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "kind": "emergency",
+                    "start_at": at(FIRST, 9),
+                    "end_at": at(FIRST, 10),
+                    "lifted_at": None,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "kind": "forced",
+                    "start_at": at(FIRST, 14),
+                    "end_at": at(FIRST, 15),
+                    "lifted_at": NOW,
+                },
             ],
         )
         both = [ids["ada"], ids["ben"]]
         await session.execute(
             insert(booked_intervals),
             [
-                occupation(tenant, both, kind="appointment", status="confirmed",
-                           start_at=at(FIRST, 11), end_at=at(FIRST, 12), expires_at=None),
-                occupation(tenant, [ids["ada"]], kind="appointment", status="cancelled",
-                           start_at=at(FIRST, 15), end_at=at(FIRST, 16), expires_at=None),
-                occupation(tenant, [ids["ada"]], kind="hold", status="held",
-                           start_at=at(FIRST, 16), end_at=at(FIRST, 17),
-                           expires_at=NOW + timedelta(minutes=10)),
+                occupation(
+                    tenant,
+                    both,
+                    kind="appointment",
+                    status="confirmed",
+                    start_at=at(FIRST, 11),
+                    end_at=at(FIRST, 12),
+                    expires_at=None,
+                ),
+                occupation(
+                    tenant,
+                    [ids["ada"]],
+                    kind="appointment",
+                    status="cancelled",
+                    start_at=at(FIRST, 15),
+                    end_at=at(FIRST, 16),
+                    expires_at=None,
+                ),
+                occupation(
+                    tenant,
+                    [ids["ada"]],
+                    kind="hold",
+                    status="held",
+                    start_at=at(FIRST, 16),
+                    end_at=at(FIRST, 17),
+                    expires_at=NOW + timedelta(minutes=10),
+                ),
             ],
         )
         await session.execute(
             insert(busy_intervals).values(
-                tenant_id=tenant, connection_id=uuid4(), practitioner_id=ids["ada"],
-                start_at=at(date(2026, 12, 4), 9), end_at=at(date(2026, 12, 4), 10),
+                tenant_id=tenant,
+                connection_id=uuid4(),
+                practitioner_id=ids["ada"],
+                start_at=at(date(2026, 12, 4), 9),
+                end_at=at(date(2026, 12, 4), 10),
             )
         )
     return ids
