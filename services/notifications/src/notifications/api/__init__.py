@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from notifications.api import deliveries, settings, templates
+
+ROUTERS: list[APIRouter] = [deliveries.router, templates.router, settings.router]

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_contracts import BusyTimesReplaced
 from clinic_platform.inbox import ReceivedEvent
-from schedules.events.replicas import upsert_latest
+from clinic_platform.store.replicas import upsert_latest
 from schedules.store.tables import busy_intervals, busy_windows
 
 
@@ -20,8 +20,8 @@ async def on_busy_times_replaced(session: AsyncSession, event: ReceivedEvent) ->
     latest = await upsert_latest(
         session,
         busy_windows,
-        "connection_id",
         event,
+        key="connection_id",
         connection_id=payload.connection_id,
         practitioner_id=payload.practitioner_id,
         window_start=payload.window_start,

@@ -13,7 +13,7 @@ from clinic_contracts import (
     PractitionerUpserted,
 )
 from clinic_platform.inbox import ReceivedEvent
-from schedules.events.replicas import retire, upsert_latest
+from clinic_platform.store.replicas import bury, upsert_latest
 from schedules.store.tables import appointment_types, locations, practitioners
 
 
@@ -23,7 +23,6 @@ async def on_location_upserted(session: AsyncSession, event: ReceivedEvent) -> N
     await upsert_latest(
         session,
         locations,
-        "id",
         event,
         id=payload.location_id,
         name=payload.name,
@@ -35,7 +34,7 @@ async def on_location_upserted(session: AsyncSession, event: ReceivedEvent) -> N
 async def on_location_retired(session: AsyncSession, event: ReceivedEvent) -> None:
     payload = event.payload
     assert isinstance(payload, LocationRetired)
-    await retire(session, locations, event, payload.location_id)
+    await bury(session, locations, event, payload.location_id)
 
 
 async def on_practitioner_upserted(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -44,7 +43,6 @@ async def on_practitioner_upserted(session: AsyncSession, event: ReceivedEvent) 
     await upsert_latest(
         session,
         practitioners,
-        "id",
         event,
         id=payload.practitioner_id,
         display_name=payload.display_name,
@@ -56,7 +54,7 @@ async def on_practitioner_upserted(session: AsyncSession, event: ReceivedEvent) 
 async def on_practitioner_retired(session: AsyncSession, event: ReceivedEvent) -> None:
     payload = event.payload
     assert isinstance(payload, PractitionerRetired)
-    await retire(session, practitioners, event, payload.practitioner_id)
+    await bury(session, practitioners, event, payload.practitioner_id)
 
 
 async def on_appointment_type_upserted(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -65,7 +63,6 @@ async def on_appointment_type_upserted(session: AsyncSession, event: ReceivedEve
     await upsert_latest(
         session,
         appointment_types,
-        "id",
         event,
         id=payload.appointment_type_id,
         duration_minutes=payload.duration_minutes,
@@ -80,4 +77,4 @@ async def on_appointment_type_upserted(session: AsyncSession, event: ReceivedEve
 async def on_appointment_type_retired(session: AsyncSession, event: ReceivedEvent) -> None:
     payload = event.payload
     assert isinstance(payload, AppointmentTypeRetired)
-    await retire(session, appointment_types, event, payload.appointment_type_id)
+    await bury(session, appointment_types, event, payload.appointment_type_id)

@@ -22,7 +22,7 @@ from clinic_contracts import (
     Occupation,
 )
 from clinic_platform.inbox import ReceivedEvent
-from schedules.events.replicas import update_if_newer, upsert_latest
+from clinic_platform.store.replicas import update_if_newer, upsert_latest
 from schedules.store.tables import booked_intervals
 
 RELEASED = "released"  # a hold that no longer occupies anything (not a contract status)
@@ -49,8 +49,8 @@ async def on_held(session: AsyncSession, event: ReceivedEvent) -> None:
     await upsert_latest(
         session,
         booked_intervals,
-        "appointment_id",
         event,
+        key="appointment_id",
         appointment_id=payload.hold_id,
         kind="hold",
         expires_at=payload.expires_at,
@@ -65,7 +65,7 @@ async def on_hold_released(session: AsyncSession, event: ReceivedEvent) -> None:
     if payload.appointment_id == payload.hold_id:
         return  # converted in place: booking keeps the hold's id, and its Booked event follows
     await update_if_newer(
-        session, booked_intervals, "appointment_id", event, payload.hold_id, status=RELEASED
+        session, booked_intervals, event, payload.hold_id, key="appointment_id", status=RELEASED
     )
 
 
@@ -81,8 +81,8 @@ async def on_appointment(session: AsyncSession, event: ReceivedEvent) -> None:
     await upsert_latest(
         session,
         booked_intervals,
-        "appointment_id",
         event,
+        key="appointment_id",
         appointment_id=payload.appointment_id,
         kind="appointment",
         expires_at=None,
@@ -96,5 +96,5 @@ async def on_appointment(session: AsyncSession, event: ReceivedEvent) -> None:
     ):
         # Converted: the hold's time is now the appointment's, never counted twice.
         await update_if_newer(
-            session, booked_intervals, "appointment_id", event, payload.hold_id, status=RELEASED
+            session, booked_intervals, event, payload.hold_id, key="appointment_id", status=RELEASED
         )
