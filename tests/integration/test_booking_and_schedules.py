@@ -1,25 +1,44 @@
-"""Booking asks the real schedules service about working hours over HTTP, and copes without it."""
+"""Booking asks the real schedules service about working hours over HTTP, and copes without it:
+a weekly template in schedules decides; an unknown practitioner (404) or an unreachable
+schedules falls back to booking's default hours."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import httpx
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
+from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
+from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.settings import ServiceSettings
+from clinic_testkit.topic_reader import TopicReader, skip_group_to_end
 
 pytestmark = pytest.mark.integration
 ZONE = "Europe/London"
+CATALOG = "booking.catalog.v1"
 
 
 def local(days: int, hour: int) -> str:
     day = datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=days)
     return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(ZONE)).isoformat()
+
+
+def weekday(hour: int) -> str:
+    """`hour` local on a weekday at least two days ahead."""
+    days = 2
+    while (datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=days)).weekday() >= 5:
+        days += 1
+    return local(days, hour)
 
 
 def seed(api: str, admin: dict[str, str]) -> dict[str, Any]:
@@ -59,15 +78,110 @@ def seed(api: str, admin: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def test_when_schedules_does_not_know_the_practitioner_booking_uses_its_default_hours(
-    launch_service: Any,
-) -> None:
+@dataclass
+class Pair:
+    """Schedules and booking as processes on the broker, and one tenant's seeded catalog."""
+
+    schedules: Any
+    booking: Any
+    tenant_id: UUID
+    admin: dict[str, str]
+    request: dict[str, Any]
+
+    @property
+    def api(self) -> str:
+        return f"{self.booking.base_url}/api/v1/booking"
+
+    def book(self, start_at: str, headers: dict[str, str], **extra: Any) -> httpx.Response:
+        body = {**self.request, "start_at": start_at, **extra}
+        return httpx.post(f"{self.api}/appointments", json=body, headers=headers)
+
+
+def launch_pair(launch_service: Any, kafka_bootstrap: str) -> Pair:
+    """Topics provisioned (never auto-created) and schedules' group at their ends, then both
+    services, then the catalog seeded in booking (its events are on their way to schedules)."""
+    asyncio.run(provision([kafka_bootstrap], plan_topics(TOPICS, CONSUMER_GROUPS)))
+    skip_schedules_to_end(kafka_bootstrap)
     schedules = launch_service("schedules")
     booking = launch_service("booking", schedules_url=schedules.base_url)
+    tenant = uuid4()
+    token = issue_token(ServiceSettings(), subject="desk", tenant_id=tenant, roles=["admin"])
+    admin = {"Authorization": f"Bearer {token}"}
+    return Pair(
+        schedules, booking, tenant, admin, seed(f"{booking.base_url}/api/v1/booking", admin)
+    )
+
+
+def skip_schedules_to_end(kafka_bootstrap: str) -> None:
+    for topic in CONSUMER_GROUPS["schedules"]:
+        asyncio.run(skip_group_to_end(kafka_bootstrap, "schedules", topic))
+
+
+def add_template(pair: Pair) -> None:
+    """Monday to Friday 09:00-12:00, stored as schedules' rules API stores a weekly template."""
+    intervals = [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(5)]
+    with psycopg.connect(pair.schedules.database_url.replace("+psycopg", "")) as conn:
+        # Row-level security admits the row only inside its tenant's transaction.
+        conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(pair.tenant_id)])
+        conn.execute(
+            "INSERT INTO weekly_templates (tenant_id, id, practitioner_id, location_id, "
+            "effective_from, intervals) VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                pair.tenant_id,
+                uuid4(),
+                pair.request["practitioner_ids"][0],
+                pair.request["location_id"],
+                date(2020, 1, 1),
+                Jsonb(intervals),
+            ],
+        )
+
+
+def check(pair: Pair, start: str, headers: dict[str, str]) -> httpx.Response:
+    end = (datetime.fromisoformat(start) + timedelta(minutes=30)).isoformat()
+    return httpx.get(
+        f"{pair.schedules.base_url}/api/v1/schedules/availability/check",
+        params={
+            "practitioner_id": pair.request["practitioner_ids"][0],
+            "location_id": pair.request["location_id"],
+            "start": start,
+            "end": end,
+        },
+        headers=headers,
+    )
+
+
+def wait_until_known(pair: Pair) -> None:
+    """Booking's catalog events reach schedules through the broker (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while check(pair, weekday(10), pair.admin).status_code == 404:
+        assert time.monotonic() < deadline, "the catalog never reached schedules"
+        time.sleep(0.1)
+
+
+def test_when_schedules_does_not_know_the_practitioner_booking_uses_its_default_hours(
+    launch_service: Any, kafka_bootstrap: str
+) -> None:
+    asyncio.run(provision([kafka_bootstrap], plan_topics(TOPICS, CONSUMER_GROUPS)))
+    schedules = launch_service("schedules")
+    booking = launch_service("booking", schedules_url=schedules.base_url)
+    # Schedules is down while the catalog is created, then skips it: it never learns of it.
+    schedules.stop()
+    mark = asyncio.run(TopicReader(kafka_bootstrap, CATALOG).mark())
     api = f"{booking.base_url}/api/v1/booking"
-    token = issue_token(ServiceSettings(), subject="desk", tenant_id=uuid4(), roles=["admin"])
+    tenant = uuid4()
+    token = issue_token(ServiceSettings(), subject="desk", tenant_id=tenant, roles=["admin"])
     admin = {"Authorization": f"Bearer {token}"}
     request = seed(api, admin)
+    ours = asyncio.run(
+        mark.read(
+            lambda found: len(found) >= 3,
+            accept=lambda m: m.headers.get("ce_tenantid") == str(tenant),
+        )
+    )
+    assert len(ours) >= 3  # location, practitioner and type are on the topic
+    skip_schedules_to_end(kafka_bootstrap)
+    schedules.start()
 
     early = httpx.post(
         f"{api}/appointments", json={**request, "start_at": local(2, 7)}, headers=admin
@@ -81,4 +195,57 @@ def test_when_schedules_does_not_know_the_practitioner_booking_uses_its_default_
     assert booked.json()["hours_decided_by"] == "fallback_default_hours"
     # Schedules really was asked: its access log shows the check it answered with 404.
     schedules.stop()
-    assert "/api/v1/schedules/availability/check" in schedules.log()
+    answered = [line for line in schedules.log().splitlines() if "/availability/check" in line]
+    assert answered
+    assert all(" 404" in line for line in answered)
+
+
+def test_booking_inside_the_weekly_template_passes_the_real_check_and_outside_is_refused(
+    launch_service: Any, kafka_bootstrap: str
+) -> None:
+    pair = launch_pair(launch_service, kafka_bootstrap)
+    add_template(pair)
+    wait_until_known(pair)
+    token = issue_token(
+        ServiceSettings(),
+        subject="grace",
+        tenant_id=pair.tenant_id,
+        roles=["patient"],
+        patient_id=UUID(pair.request["patient_id"]),
+    )
+    patient = {"Authorization": f"Bearer {token}"}
+    # The check booking makes, with the patient's token it forwards.
+    verdict = check(pair, weekday(10), patient)
+    assert verdict.json() == {"bookable": True, "rule": "weekly_schedule", "reasons": []}
+
+    booked = pair.book(weekday(10), patient)
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["hours_decided_by"] == "schedules"
+    # 14:00 is inside booking's default hours, but outside the practitioner's template.
+    refused = pair.book(weekday(14), patient)
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert (problem["code"], problem["decided_by"]) == ("outside_working_hours", "schedules")
+    assert "outside_weekly_schedule" in problem["detail"]
+    # Staff may still book it, and it is flagged outside hours.
+    flagged = pair.book(weekday(14), pair.admin, allow_outside_hours=True)
+    assert flagged.status_code == 201, flagged.text
+    assert flagged.json()["outside_hours"] is True
+    assert flagged.json()["hours_decided_by"] == "schedules"
+
+
+def test_when_schedules_is_unreachable_booking_uses_its_default_hours(
+    launch_service: Any, kafka_bootstrap: str
+) -> None:
+    pair = launch_pair(launch_service, kafka_bootstrap)
+    add_template(pair)
+    wait_until_known(pair)
+    assert check(pair, weekday(14), pair.admin).json()["bookable"] is False
+    pair.schedules.stop()
+    # Schedules would refuse 14:00, but cannot be asked: the default hours decide.
+    booked = pair.book(weekday(14), pair.admin)
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["hours_decided_by"] == "fallback_default_hours"
+    early = pair.book(weekday(7), pair.admin)
+    assert early.status_code == 422
+    assert early.json()["decided_by"] == "fallback_default_hours"

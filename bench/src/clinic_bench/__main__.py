@@ -17,8 +17,10 @@ from types import FrameType
 from clinic_bench.booking_load import run_booking
 from clinic_bench.deadline import BenchFailure, progress
 from clinic_bench.latency import latency
+from clinic_bench.notifications import run_notifications
 from clinic_bench.outbox_throughput import backlog_drain, sustained
 from clinic_bench.report import Figure, section, table, write_section
+from clinic_bench.schedules_http import run_schedules_http
 from clinic_bench.stack import Servers, open_servers, open_stack
 from clinic_platform.settings import ServiceSettings
 from clinic_testkit import InfrastructureError
@@ -57,6 +59,8 @@ async def run_platform(servers: Servers) -> tuple[str, list[Figure]]:
 BENCHES: dict[str, Callable[[Servers], Awaitable[tuple[str, list[Figure]]]]] = {
     "platform": run_platform,
     "booking": run_booking,
+    "notifications": run_notifications,
+    "schedules-http": run_schedules_http,
 }
 
 

@@ -79,3 +79,53 @@ async def schedules(
             yield app.state.runtime, Feed(producer)
     finally:
         await producer.stop()
+
+
+@dataclass
+class Api:
+    """The app called in-process over HTTP, its runtime, a feed, and tokens for its tenant."""
+
+    client: Any
+    runtime: Runtime
+    feed: Feed
+    settings: Settings
+
+    def headers(self, *roles: str, practitioner_id: UUID | None = None) -> dict[str, str]:
+        """Authorization headers for a principal with `roles` in the feed's tenant."""
+        from clinic_platform.auth import issue_token
+
+        token = issue_token(
+            self.settings,
+            subject=f"user-{uuid4().hex[:8]}",
+            tenant_id=self.feed.tenant_id,
+            roles=list(roles),
+            practitioner_id=practitioner_id,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def schedules_api(
+    fresh_database: Callable[..., Any], schedules_topics: str
+) -> AsyncIterator[Api]:
+    """Like `schedules`, with an httpx client on the app (ASGI transport, lifespan running)."""
+    import httpx
+
+    database = fresh_database("schedules")
+    await asyncio.to_thread(upgrade, MIGRATIONS, database.url)
+    for topic in CONSUMER_GROUPS[GROUP]:
+        await skip_group_to_end(schedules_topics, GROUP, topic)
+    settings = Settings(database_url=database.url, kafka_bootstrap_servers=schedules_topics)
+    app = build_app(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=schedules_topics)
+    await producer.start()
+    try:
+        async with (
+            LifespanManager(app, startup_timeout=30, shutdown_timeout=30),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app), base_url="http://schedules/api/v1/schedules"
+            ) as client,
+        ):
+            yield Api(client, app.state.runtime, Feed(producer), settings)
+    finally:
+        await producer.stop()

@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from schedules.api import analytics, availability
+from schedules.api.rules import RULES_ROUTERS
+
+ROUTERS: list[APIRouter] = [analytics.router, availability.router, *RULES_ROUTERS]

@@ -1,5 +1,7 @@
 """Consumed event types → handlers (publications go through the outbox, not here)."""
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from clinic_contracts import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -19,8 +21,8 @@ from clinic_contracts import (
     PractitionerRetired,
     PractitionerUpserted,
 )
-from clinic_platform.inbox import EventHandler
-from schedules.events import catalog, occupations
+from clinic_platform.inbox import EventHandler, ReceivedEvent
+from schedules.events import catalog, occupancy, occupations
 from schedules.events.busy import on_busy_times_replaced
 
 APPOINTMENT_EVENTS = (
@@ -34,6 +36,20 @@ APPOINTMENT_EVENTS = (
     AppointmentFlaggedOutsideHours,
 )
 
+
+def in_turn(*handlers: EventHandler) -> EventHandler:
+    """One handler that runs `handlers` in order in the event's one inbox transaction."""
+
+    async def handle(session: AsyncSession, event: ReceivedEvent) -> None:
+        for handler in handlers:
+            await handler(session, event)
+
+    return handle
+
+
+# Appointment events feed both the booked-interval replica and the occupancy projection.
+ON_APPOINTMENT = in_turn(occupations.on_appointment, occupancy.on_appointment)
+
 HANDLERS: dict[str, EventHandler] = {
     LocationUpserted.event_type: catalog.on_location_upserted,
     LocationRetired.event_type: catalog.on_location_retired,
@@ -43,6 +59,6 @@ HANDLERS: dict[str, EventHandler] = {
     AppointmentTypeRetired.event_type: catalog.on_appointment_type_retired,
     AppointmentHeld.event_type: occupations.on_held,
     HoldReleased.event_type: occupations.on_hold_released,
-    **{kind.event_type: occupations.on_appointment for kind in APPOINTMENT_EVENTS},
+    **{kind.event_type: ON_APPOINTMENT for kind in APPOINTMENT_EVENTS},
     BusyTimesReplaced.event_type: on_busy_times_replaced,
 }

@@ -10,39 +10,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Date, Row, Select, Uuid, and_, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.domain import (
     AvailabilityException,
-    BookedInterval,
-    BusyInterval,
     ClinicHours,
     ClinicInterval,
     ClinicOverride,
-    ForcedBlock,
     Holiday,
-    Leave,
     ScheduleRules,
     WeeklyInterval,
 )
+from schedules.store.rules_bundle import build_bundle, current_tenant, decode, json_rows, weekly
 from schedules.store.tables import (
     booked_intervals,
-    busy_intervals,
     clinic_hours,
-    exceptions,
-    forced_blocks,
     holidays,
-    leaves,
     locations,
     practitioners,
-    weekly_templates,
 )
 
 # Statuses in which a row of `booked_intervals` takes time (holds also until they expire).
@@ -54,6 +47,12 @@ OCCUPYING = or_(
     and_(booked_intervals.c.kind == "hold", booked_intervals.c.status == "held"),
 )
 UNAVAILABLE_STATUSES = ("inactive",)
+# Practitioners who can have availability at all.
+ELIGIBLE = and_(
+    practitioners.c.retired.is_(False),
+    practitioners.c.display_name.is_not(None),
+    or_(practitioners.c.status.is_(None), practitioners.c.status.not_in(UNAVAILABLE_STATUSES)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +62,6 @@ class Placement:
     practitioner_id: UUID
     location_id: UUID
     zone: ZoneInfo
-
-
-@dataclass(slots=True)
-class _PerPractitioner:
-    weekly: list[WeeklyInterval] = field(default_factory=list)
-    exceptions: list[AvailabilityException] = field(default_factory=list)
-    leaves: list[Leave] = field(default_factory=list)
-    blocks: list[ForcedBlock] = field(default_factory=list)
-    booked: list[BookedInterval] = field(default_factory=list)
-    busy: list[BusyInterval] = field(default_factory=list)
 
 
 def utc_reach(first: date, last: date) -> tuple[datetime, datetime]:
@@ -102,22 +91,32 @@ async def placements(
     ids = list(practitioner_ids)
     rows = await session.execute(
         select(practitioners.c.id, practitioners.c.location_ids).where(
-            practitioners.c.id.in_(ids),
-            practitioners.c.retired.is_(False),
-            practitioners.c.display_name.is_not(None),
-            or_(
-                practitioners.c.status.is_(None),
-                practitioners.c.status.not_in(UNAVAILABLE_STATUSES),
-            ),
+            practitioners.c.id.in_(ids), ELIGIBLE
         )
     )
-    wanted: dict[UUID, set[UUID]] = {row.id: set(row.location_ids) for row in rows}
+    wanted = _wanted({row.id: row.location_ids for row in rows}, templates, location_id)
+    zones = await location_zones(session, {at for places in wanted.values() for at in places})
+    return _placed(ids, wanted, zones)
+
+
+def _wanted(
+    assigned: Mapping[UUID, Iterable[UUID]],
+    templates: Iterable[tuple[UUID, UUID]],
+    location_id: UUID | None,
+) -> dict[UUID, set[UUID]]:
+    """Each eligible practitioner's locations: the catalog's plus their templates', filtered."""
+    wanted: dict[UUID, set[UUID]] = {who: set(at) for who, at in assigned.items()}
     for practitioner_id, at in templates:
         if practitioner_id in wanted:
             wanted[practitioner_id].add(at)
     if location_id is not None:
         wanted = {p: at & {location_id} for p, at in wanted.items()}
-    zones = await location_zones(session, {at for places in wanted.values() for at in places})
+    return wanted
+
+
+def _placed(
+    ids: list[UUID], wanted: Mapping[UUID, set[UUID]], zones: Mapping[UUID, ZoneInfo]
+) -> list[Placement]:
     return [
         Placement(practitioner_id, at, zones[at])
         for practitioner_id in ids
@@ -153,37 +152,21 @@ async def load_rules(
     if not ids:
         return {}
     low, high = utc_reach(first, last)
-    per: dict[UUID, _PerPractitioner] = defaultdict(_PerPractitioner)
-    template_places: set[tuple[UUID, UUID]] = set()
-    for row in await _templates(session, ids, first, last):
-        template_places.add((row.practitioner_id, row.location_id))
-        per[row.practitioner_id].weekly.extend(weekly_intervals(row))
-    for row in await _exceptions(session, ids, first, last):
-        per[row.practitioner_id].exceptions.append(exception_rule(row))
-    for row in await _leaves(session, ids, low, high):
-        per[row.practitioner_id].leaves.append(Leave(row.start_at, row.end_at, approved=True))
-    for row in await _blocks(session, ids, low, high):
-        kind = cast(Literal["forced", "emergency"], row.kind)
-        per[row.practitioner_id].blocks.append(ForcedBlock(row.start_at, row.end_at, kind))
-    for row in await _booked(session, ids, low, high):
-        interval = BookedInterval(
-            row.start_at,
-            row.end_at,
-            timedelta(minutes=row.buffer_before_minutes),
-            timedelta(minutes=row.buffer_after_minutes),
-            row.expires_at,
-        )
-        for practitioner_id in set(row.practitioner_ids) & set(ids):
-            per[practitioner_id].booked.append(interval)
-    for row in await _busy(session, ids, low, high):
-        per[row.practitioner_id].busy.append(BusyInterval(row.start_at, row.end_at))
-    places = await placements(session, ids, location_id=location_id, templates=template_places)
-    at = {place.location_id for place in places}
-    hours = await load_clinic_hours(session, at)
-    days_off = await _holidays(session, at, first, last)
+    # Two statements whatever the count: per-statement overhead, not rows, dominated the load of
+    # a practitioner's day. The first brings the practitioners and all their rules ...
+    values = {"asked": ids, "first": first, "last": last, "low": low, "high": high}
+    bundle = (await session.execute(BUNDLE, values)).one()
+    loaded = decode(bundle, {str(i): i for i in ids})
+    wanted = _wanted(loaded.people, loaded.template_places, location_id)
+    candidates = list({at for places in wanted.values() for at in places})
+    if not candidates:
+        return {}
+    # ... the second their candidate locations' zones, clinic hours and holidays.
+    where = {"places": candidates, "first": first, "last": last}
+    zones, hours, days_off = _decode_locations((await session.execute(LOCATIONS, where)).one())
     result: dict[tuple[UUID, UUID], ScheduleRules] = {}
-    for place in places:
-        mine = per[place.practitioner_id]
+    for place in _placed(ids, wanted, zones):
+        mine = loaded.rules[place.practitioner_id]
         result[(place.practitioner_id, place.location_id)] = ScheduleRules(
             zone=place.zone,
             weekly=tuple(mine.weekly),
@@ -201,18 +184,7 @@ async def load_rules(
 
 def weekly_intervals(row: Row[Any]) -> list[WeeklyInterval]:
     """The intervals of one stored weekly template."""
-    return [
-        WeeklyInterval(
-            weekday=item["weekday"],
-            start=time.fromisoformat(item["start"]),
-            end=time.fromisoformat(item["end"]),
-            max_parallel_sessions=item.get("max_parallel_sessions", 1),
-            location_id=row.location_id,
-            effective_from=row.effective_from,
-            effective_to=row.effective_to,
-        )
-        for item in row.intervals
-    ]
+    return weekly(row.location_id, row.effective_from, row.effective_to, row.intervals)
 
 
 def exception_rule(row: Row[Any]) -> AvailabilityException:
@@ -269,101 +241,43 @@ async def load_clinic_hours(
     }
 
 
-async def _holidays(
-    session: AsyncSession, location_ids: Collection[UUID], first: date, last: date
-) -> dict[UUID, list[Holiday]]:
-    found: dict[UUID, list[Holiday]] = defaultdict(list)
-    if not location_ids:
-        return found
-    rows = await session.execute(
-        select(holidays.c.location_id, holidays.c.on_date).where(
-            holidays.c.location_id.in_(list(location_ids)),
-            holidays.c.on_date.between(first, last),
-        )
+def _location_bundle() -> Select[Any]:
+    """Zones, clinic hours and holidays of the asked locations, as JSON columns of one row."""
+    places = bindparam("places", type_=ARRAY(Uuid))
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
+    tenant = current_tenant()  # leakproof, so the primary keys (tenant first) serve these
+    zones = select(locations.c.id, locations.c.timezone).where(
+        locations.c.tenant_id == tenant,
+        locations.c.id == any_(places),
+        locations.c.retired.is_(False),
     )
-    for row in rows:
-        found[row.location_id].append(Holiday(row.on_date))
-    return found
-
-
-async def _templates(
-    session: AsyncSession, ids: list[UUID], first: date, last: date
-) -> list[Row[Any]]:
-    table = weekly_templates
-    query = select(table).where(
-        table.c.practitioner_id.in_(ids),
-        table.c.effective_from <= last,
-        or_(table.c.effective_to.is_(None), table.c.effective_to >= first),
+    c = clinic_hours
+    hours = select(c.c.location_id, c.c.weekly, c.c.date_overrides, c.c.closed_dates).where(
+        c.c.tenant_id == tenant, c.c.location_id == any_(places)
     )
-    return list(await session.execute(query))
-
-
-async def _exceptions(
-    session: AsyncSession, ids: list[UUID], first: date, last: date
-) -> list[Row[Any]]:
-    table = exceptions
-    query = select(table).where(
-        table.c.practitioner_id.in_(ids),
-        or_(
-            table.c.on_date.between(first, last),
-            and_(table.c.rrule.is_not(None), table.c.dtstart <= last),
-        ),
+    days_off = select(holidays.c.location_id, holidays.c.on_date).where(
+        holidays.c.tenant_id == tenant,
+        holidays.c.location_id == any_(places),
+        holidays.c.on_date.between(first, last),
     )
-    return list(await session.execute(query))
+    parts = {"zones": zones, "hours": hours, "holidays": days_off}
+    return select(*(json_rows(query).label(name) for name, query in parts.items()))
 
 
-async def _leaves(
-    session: AsyncSession, ids: list[UUID], low: datetime, high: datetime
-) -> list[Row[Any]]:
-    table = leaves
-    query = select(table.c.practitioner_id, table.c.start_at, table.c.end_at).where(
-        table.c.practitioner_id.in_(ids),
-        table.c.status == "approved",
-        table.c.start_at < high,
-        table.c.end_at > low,
-    )
-    return list(await session.execute(query))
+def _decode_locations(
+    row: Row[Any],
+) -> tuple[dict[UUID, ZoneInfo], dict[UUID, ClinicHours], dict[UUID, list[Holiday]]]:
+    zones = {UUID(at): zone for at, name in row.zones if (zone := zone_of(name)) is not None}
+    hours = {
+        UUID(at): clinic_hours_rule(weekly, overrides, map(date.fromisoformat, closed))
+        for at, weekly, overrides, closed in row.hours
+    }
+    days_off: dict[UUID, list[Holiday]] = defaultdict(list)
+    for at, on in row.holidays:
+        days_off[UUID(at)].append(Holiday(date.fromisoformat(on)))
+    return zones, hours, days_off
 
 
-async def _blocks(
-    session: AsyncSession, ids: list[UUID], low: datetime, high: datetime
-) -> list[Row[Any]]:
-    table = forced_blocks
-    query = select(table.c.practitioner_id, table.c.kind, table.c.start_at, table.c.end_at).where(
-        table.c.practitioner_id.in_(ids),
-        table.c.lifted_at.is_(None),
-        table.c.start_at < high,
-        table.c.end_at > low,
-    )
-    return list(await session.execute(query))
-
-
-async def _booked(
-    session: AsyncSession, ids: list[UUID], low: datetime, high: datetime
-) -> list[Row[Any]]:
-    table = booked_intervals
-    query = select(
-        table.c.practitioner_ids,
-        table.c.start_at,
-        table.c.end_at,
-        table.c.buffer_before_minutes,
-        table.c.buffer_after_minutes,
-        table.c.expires_at,
-    ).where(
-        table.c.practitioner_ids.overlap(ids),
-        OCCUPYING,
-        func.tstzrange(table.c.blocked_from, table.c.blocked_until).op("&&")(
-            func.tstzrange(low, high)
-        ),
-    )
-    return list(await session.execute(query))
-
-
-async def _busy(
-    session: AsyncSession, ids: list[UUID], low: datetime, high: datetime
-) -> list[Row[Any]]:
-    table = busy_intervals
-    query = select(table.c.practitioner_id, table.c.start_at, table.c.end_at).where(
-        table.c.practitioner_id.in_(ids), table.c.start_at < high, table.c.end_at > low
-    )
-    return list(await session.execute(query))
+# Built once: constructing the statements cost more than running them for one practitioner's day.
+BUNDLE = build_bundle(OCCUPYING, ELIGIBLE)
+LOCATIONS = _location_bundle()

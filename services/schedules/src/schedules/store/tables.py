@@ -28,8 +28,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
 from sqlalchemy.sql.schema import SchemaItem
 
-from clinic_platform.store.platform_tables import platform_metadata
-
 metadata = MetaData()
 
 
@@ -136,6 +134,10 @@ Index(
     booked_intervals.c.tenant_id,
     func.tstzrange(booked_intervals.c.blocked_from, booked_intervals.c.blocked_until),
     postgresql_using="gist",
+)
+# Under forced RLS only leakproof quals (uuid =, timestamptz <) can use an index; see 0005.
+Index(
+    "ix_booked_intervals_tenant_from", booked_intervals.c.tenant_id, booked_intervals.c.blocked_from
 )
 Index(
     "ix_busy_intervals_practitioner",
@@ -281,23 +283,3 @@ outside_hours_marks = Table(
     Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("tenant_id", "appointment_id", name="pk_outside_hours_marks"),
 )
-
-RULE_TABLES = (
-    "clinic_hours",
-    "holidays",
-    "weekly_templates",
-    "exceptions",
-    "leaves",
-    "forced_blocks",
-    "outside_hours_marks",
-)
-
-TABLES = (
-    "locations",
-    "practitioners",
-    "appointment_types",
-    "booked_intervals",
-    "busy_windows",
-    "busy_intervals",
-)
-TARGET_METADATA = [metadata, platform_metadata]

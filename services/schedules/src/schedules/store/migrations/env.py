@@ -1,6 +1,6 @@
 """Alembic environment of the schedules service (its URL comes from settings)."""
 
 from clinic_platform.store.migrations import run_env
-from schedules.store.tables import TARGET_METADATA
+from schedules.store.schema import TARGET_METADATA
 
 run_env(TARGET_METADATA)
