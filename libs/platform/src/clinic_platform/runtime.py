@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -122,6 +123,9 @@ def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = (
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        # Everything loaded so far (modules, routes, schemas) lives as long as the process:
+        # moved out of the collector's reach, full collections stop rescanning it mid-request.
+        gc.freeze()
         try:
             yield
         finally:
