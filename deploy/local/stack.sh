@@ -48,6 +48,7 @@ up() {
   [[ -n "${DATABASE_URL:-}" ]] || "$HERE/postgres.sh" start
   [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]] || { "$HERE/kafka.sh" fetch; "$HERE/kafka.sh" start; }
   "$ROOT/.venv/bin/python" -m clinic_platform.provisioning --bootstrap "$(bootstrap)"
+  mail_up
   for entry in "${SERVICES[@]}"; do
     local name="${entry%%:*}" port="${entry##*:}" pkg="${entry%%:*}"; pkg="${pkg//-/_}"
     ensure_database "clinic_$pkg"
@@ -67,6 +68,13 @@ up() {
   echo "platform up: PostgreSQL $(server_of "$(admin_url)"), Kafka $(bootstrap), logs in $RUN"
 }
 
+mail_up() {  # a local SMTP catcher on :1025 (notifications' default); mails land in mail.log
+  if [[ -f "$RUN/mail.pid" ]] && kill -0 "$(cat "$RUN/mail.pid")" 2>/dev/null; then return 0; fi
+  nohup "$ROOT/.venv/bin/python" -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Debugging \
+    >"$RUN/mail.log" 2>&1 </dev/null &
+  echo $! >"$RUN/mail.pid"
+}
+
 gateway_up() {  # nginx in front of the services on :8080, when nginx is installed
   if ! command -v nginx >/dev/null; then
     echo "  gateway skipped: nginx is not installed (apt-get install nginx)"; return 0
@@ -81,7 +89,7 @@ gateway_up() {  # nginx in front of the services on :8080, when nginx is install
 }
 
 down() {
-  for entry in "${SERVICES[@]}" gateway:8080; do
+  for entry in "${SERVICES[@]}" gateway:8080 mail:1025; do
     local name="${entry%%:*}" pidfile="$RUN/${entry%%:*}.pid"
     if [[ -f "$pidfile" ]]; then
       if kill -TERM "$(cat "$pidfile")" 2>/dev/null; then echo "  stopping $name"; fi

@@ -7,15 +7,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import httpx
-import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
@@ -118,23 +116,21 @@ def skip_schedules_to_end(kafka_bootstrap: str) -> None:
 
 
 def add_template(pair: Pair) -> None:
-    """Monday to Friday 09:00-12:00, stored as schedules' rules API stores a weekly template."""
-    intervals = [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(5)]
-    with psycopg.connect(pair.schedules.database_url.replace("+psycopg", "")) as conn:
-        # Row-level security admits the row only inside its tenant's transaction.
-        conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(pair.tenant_id)])
-        conn.execute(
-            "INSERT INTO weekly_templates (tenant_id, id, practitioner_id, location_id, "
-            "effective_from, intervals) VALUES (%s, %s, %s, %s, %s, %s)",
-            [
-                pair.tenant_id,
-                uuid4(),
-                pair.request["practitioner_ids"][0],
-                pair.request["location_id"],
-                date(2020, 1, 1),
-                Jsonb(intervals),
-            ],
-        )
+    """Monday to Friday 09:00-12:00 through schedules' rules API (the catalog must be there)."""
+    practitioner = pair.request["practitioner_ids"][0]
+    day = [{"start_time": "09:00", "end_time": "12:00"}]
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    response = httpx.put(
+        f"{pair.schedules.base_url}/api/v1/schedules/practitioners/{practitioner}"
+        "/availability/default",
+        json={
+            "location_id": pair.request["location_id"],
+            "effective_from": "2020-01-01",
+            "schedule": {name: day for name in weekdays},
+        },
+        headers=pair.admin,
+    )
+    assert response.status_code == 200, response.text
 
 
 def check(pair: Pair, start: str, headers: dict[str, str]) -> httpx.Response:
@@ -204,8 +200,8 @@ def test_booking_inside_the_weekly_template_passes_the_real_check_and_outside_is
     launch_service: Any, kafka_bootstrap: str
 ) -> None:
     pair = launch_pair(launch_service, kafka_bootstrap)
-    add_template(pair)
     wait_until_known(pair)
+    add_template(pair)
     token = issue_token(
         ServiceSettings(),
         subject="grace",
@@ -238,8 +234,8 @@ def test_when_schedules_is_unreachable_booking_uses_its_default_hours(
     launch_service: Any, kafka_bootstrap: str
 ) -> None:
     pair = launch_pair(launch_service, kafka_bootstrap)
-    add_template(pair)
     wait_until_known(pair)
+    add_template(pair)
     assert check(pair, weekday(14), pair.admin).json()["bookable"] is False
     pair.schedules.stop()
     # Schedules would refuse 14:00, but cannot be asked: the default hours decide.

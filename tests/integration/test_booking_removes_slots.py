@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import httpx
-import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
@@ -26,21 +24,29 @@ pytestmark = pytest.mark.integration
 ZONE = ZoneInfo("Europe/London")
 BOOKING, SCHEDULES = "/api/v1/booking", "/api/v1/schedules"
 PROPAGATION_LIMIT_S = 1.0
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def weekly_template(
-    database_url: str, tenant_id: UUID, practitioner_id: UUID, location_id: UUID
+def put_weekly_template(
+    schedules_url: str, admin: dict[str, str], practitioner_id: UUID, location_id: UUID
 ) -> None:
-    """09:00-17:00 every day, stored as schedules' rules API stores a weekly template."""
-    intervals = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(7)]
-    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
-        # Row-level security admits the row only inside its tenant's transaction.
-        conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
-        conn.execute(
-            "INSERT INTO weekly_templates (tenant_id, id, practitioner_id, location_id, "
-            "effective_from, intervals) VALUES (%s, %s, %s, %s, %s, %s)",
-            [tenant_id, uuid4(), practitioner_id, location_id, date(2020, 1, 1), Jsonb(intervals)],
-        )
+    """09:00-17:00 every day through schedules' rules API, once the catalog has reached it."""
+    url = f"{schedules_url}{SCHEDULES}/practitioners/{practitioner_id}/availability/default"
+    day = [{"start_time": "09:00", "end_time": "17:00"}]
+    body = {
+        "location_id": str(location_id),
+        "effective_from": "2020-01-01",
+        "schedule": {name: day for name in WEEKDAYS},
+    }
+
+    def stored() -> bool:
+        response = httpx.put(url, json=body, headers=admin)
+        if response.status_code == 404:  # the catalog events have not arrived yet
+            return False
+        assert response.status_code == 200, response.text
+        return True
+
+    poll(stored, 30, "the catalog never reached schedules")
 
 
 def poll(until: Callable[[], bool], timeout_s: float, what: str) -> float:
@@ -96,7 +102,7 @@ def test_a_booking_removes_its_slot_within_a_second_and_cancelling_gives_it_back
             "preferred_channel": "email",
         },
     )
-    weekly_template(schedules.database_url, tenant, practitioner, location)
+    put_weekly_template(schedules.base_url, admin, practitioner, location)
 
     day = datetime.now(ZONE).date() + timedelta(days=2)
     start = datetime(day.year, day.month, day.day, 10, tzinfo=ZONE)
@@ -110,8 +116,7 @@ def test_a_booking_removes_its_slot_within_a_second_and_cancelling_gives_it_back
         assert response.status_code == 200, response.text
         return any(datetime.fromisoformat(s["start"]) == start for s in response.json()["slots"])
 
-    # The catalog reaches schedules through booking's outbox and the broker.
-    poll(offered, 30, "the catalog never reached schedules")
+    poll(offered, 10, "the template's slot was never offered")
 
     booked = httpx.post(
         f"{booking.base_url}{BOOKING}/appointments",
