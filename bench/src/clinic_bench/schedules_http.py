@@ -1,4 +1,4 @@
-"""Benchmark D: schedules' availability queries over HTTP, one client, at 1x and 10x the rules.
+"""Benchmark D: schedules' availability queries over HTTP, one client, at 1x, 10x and 100x.
 
 The service runs as its own process (`python -m schedules serve`) on a database seeded with a
 clinic of 50 practitioners (see `schedules_seed`); the bench asks it, one request at a time,
@@ -38,6 +38,14 @@ NAME = "D. schedules HTTP"
 TITLE = "Schedules: availability queries over HTTP (slots, 50 x 7-day range search, check)"
 COMMAND = "uv run python -m clinic_bench schedules-http  (make bench runs every benchmark)"
 WARMUP, DAY_RUNS, RANGE_RUNS, CHECK_RUNS = 30, 400, 100, 300
+SCALES = (1, 10, 100)
+
+
+def _runs(runs: int, scale: int) -> int:
+    """Fewer timed requests at 100x, where each takes long enough to be measured well."""
+    return runs if scale < 100 else max(20, runs // 5)
+
+
 TARGETS_MS = {"day": 20.0, "range": 200.0}
 Request = Callable[[int], Awaitable[httpx.Response]]
 
@@ -139,7 +147,7 @@ async def _timed(request: Request, runs: int, what: str) -> tuple[list[float], h
 def _figure(scale: int, metric: str, samples: list[float], note: str, target: str = "") -> Figure:
     p50, p95 = _percentile(samples, 50), _percentile(samples, 95)
     value = f"**p50 {p50:.1f} · p95 {p95:.1f} ms** (max {max(samples):.1f})"
-    if target in TARGETS_MS:
+    if target in TARGETS_MS and scale <= 10:  # 100x measures growth, not a realistic clinic
         met = "met" if p95 <= TARGETS_MS[target] else "MISSED"
         note += f"; target p95 ≤ {TARGETS_MS[target]:g} ms: {met}"
     return Figure(NAME, f"{scale}x: {metric}", value, note)
@@ -168,34 +176,37 @@ async def _measure(client: httpx.AsyncClient, s: Seeded) -> list[Figure]:
         params |= {"end": (start + timedelta(minutes=30)).isoformat()}
         return await client.get(f"{API}/availability/check", params=params)
 
-    progress(f"schedules-http {s.scale}x: one practitioner-day, {DAY_RUNS} requests")
-    day_ms, answer = await _timed(day, DAY_RUNS, "slots")
+    day_runs, range_runs, check_runs = (
+        _runs(n, s.scale) for n in (DAY_RUNS, RANGE_RUNS, CHECK_RUNS)
+    )
+    progress(f"schedules-http {s.scale}x: one practitioner-day, {day_runs} requests")
+    day_ms, answer = await _timed(day, day_runs, "slots")
     slots = len(answer.json()["slots"])
-    progress(f"schedules-http {s.scale}x: 50 x 7-day range search, {RANGE_RUNS} requests")
-    week_ms, page = await _timed(week, RANGE_RUNS, "range search")
-    progress(f"schedules-http {s.scale}x: booking's check, {CHECK_RUNS} requests")
-    check_ms, _ = await _timed(check, CHECK_RUNS, "check")
+    progress(f"schedules-http {s.scale}x: 50 x 7-day range search, {range_runs} requests")
+    week_ms, page = await _timed(week, range_runs, "range search")
+    progress(f"schedules-http {s.scale}x: booking's check, {check_runs} requests")
+    check_ms, _ = await _timed(check, check_runs, "check")
     shown = len(page.json()["items"])
     return [
         _figure(
             s.scale,
             "one practitioner-day slots",
             day_ms,
-            f"{DAY_RUNS} requests over 50 practitioners x 5 weekdays; last answer {slots} slots",
+            f"{day_runs} requests over 50 practitioners x 5 weekdays; last answer {slots} slots",
             "day",
         ),
         _figure(
             s.scale,
             f"range search {PRACTITIONERS} practitioners x 7 days",
             week_ms,
-            f"{RANGE_RUNS} requests; first page (limit 100, {shown} slots) of the ranked week",
+            f"{range_runs} requests; first page (limit 100, {shown} slots) of the ranked week",
             "range",
         ),
         _figure(
             s.scale,
             "availability/check (booking's call)",
             check_ms,
-            f"{CHECK_RUNS} requests, rules only",
+            f"{check_runs} requests, rules only",
         ),
     ]
 
@@ -244,13 +255,13 @@ async def _one_scale(
 
 
 async def run_schedules_http(servers: Servers) -> tuple[str, list[Figure]]:
-    """Both scales, each on a fresh database and service process; the finished docs section."""
+    """Every scale, each on a fresh database and service process; the finished docs section."""
     began, load = time.monotonic(), os.getloadavg()
     secret = secrets.token_urlsafe(32)
     figures: list[Figure] = []
     rows: dict[int, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="clinic-bench-schedules-") as tmp:
-        for scale in (1, 10):
+        for scale in SCALES:
             found, seeded, postgres = await _one_scale(servers, scale, secret, Path(tmp))
             figures += found
             rows[scale] = seeded.rows
@@ -273,17 +284,18 @@ async def run_schedules_http(servers: Servers) -> tuple[str, list[Figure]]:
         "Per practitioner at 1x: a weekly template of two intervals each weekday, 3 exceptions "
         "(every other Wednesday blocked 15-17, first Saturday of the month available 9-12, one "
         "one-off block), a week of approved leave, 60 appointments and 40 external busy "
-        "intervals over the next 31 days. 10x: ten times each (extra template intervals "
-        "overlap, extra leave is an hour each), so the bookings crowd the days.",
+        "intervals over the next 31 days. 10x and 100x: ten and a hundred times each (extra "
+        "template intervals overlap, extra leave is an hour each), so the bookings crowd the "
+        "days; the targets apply to realistic rules (1x, and 10x for headroom), while 100x "
+        "shows how cost grows: roughly linearly with the rows a request must read and subtract.",
         "How the service answers: one `load_rules` per request brings every practitioner's "
         "rules, occupations and busy times in two SQL statements (JSON columns), whatever their "
         "number; occupations are read through the (tenant_id, blocked_from) index of migration "
         "0005, as under forced RLS only leakproof quals (uuid =, timestamptz <) can drive an "
         "index scan. The engine then runs once per practitioner and location.",
-        "A range search p95 far above its p50 is Python's full (generation 2) garbage "
-        "collection pausing the service; measured in-process, `gc.freeze()` after start-up "
-        "took the range p95 from 121 to 39 ms at 1x and from 289 to 176 ms at 10x (a start-up "
-        "change not made in this run).",
+        "The service calls `gc.freeze()` after start-up (clinic_platform.runtime): before it, "
+        "full (generation 2) collections rescanning every loaded module put the range search "
+        "p95 at 101 ms (1x) and 241 ms (10x) in this benchmark.",
         "Client, service, PostgreSQL and Kafka share the machine's 2 cores.",
         f"Load average (1 min) at start {load[0]:.1f}, at end {os.getloadavg()[0]:.1f}.",
         f"Whole run (migrations, seeding, service starts, requests): "

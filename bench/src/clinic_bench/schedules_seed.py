@@ -118,10 +118,12 @@ def _rules(
         booked.append(
             (t, uuid4(), [who], s.location_id, s.type_id, begin, end, begin - pad, end + pad)
         )
-    connection, spans = uuid4(), set[tuple[datetime, datetime]]()
-    while len(spans) < 40 * n:  # one connection reports each span once
-        spans.add(_instant(rng, today, rng.choice((30, 60, 90))))
-    busy = [(t, connection, who, start, end) for start, end in sorted(spans)]
+    busy = []
+    for _ in range(n):  # n calendars of 40 spans each; one calendar reports a span once
+        connection, spans = uuid4(), set[tuple[datetime, datetime]]()
+        while len(spans) < 40:
+            spans.add(_instant(rng, today, rng.choice((30, 60, 90))))
+        busy += [(t, connection, who, start, end) for start, end in sorted(spans)]
     template = (
         t,
         uuid4(),
