@@ -115,9 +115,9 @@ def skip_schedules_to_end(kafka_bootstrap: str) -> None:
         asyncio.run(skip_group_to_end(kafka_bootstrap, "schedules", topic))
 
 
-def add_template(pair: Pair) -> None:
+def add_template(pair: Pair, practitioner: str | None = None) -> None:
     """Monday to Friday 09:00-12:00 through schedules' rules API (the catalog must be there)."""
-    practitioner = pair.request["practitioner_ids"][0]
+    practitioner = practitioner or pair.request["practitioner_ids"][0]
     day = [{"start_time": "09:00", "end_time": "12:00"}]
     weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
     response = httpx.put(
@@ -133,12 +133,14 @@ def add_template(pair: Pair) -> None:
     assert response.status_code == 200, response.text
 
 
-def check(pair: Pair, start: str, headers: dict[str, str]) -> httpx.Response:
+def check(
+    pair: Pair, start: str, headers: dict[str, str], practitioner: str | None = None
+) -> httpx.Response:
     end = (datetime.fromisoformat(start) + timedelta(minutes=30)).isoformat()
     return httpx.get(
         f"{pair.schedules.base_url}/api/v1/schedules/availability/check",
         params={
-            "practitioner_id": pair.request["practitioner_ids"][0],
+            "practitioner_id": practitioner or pair.request["practitioner_ids"][0],
             "location_id": pair.request["location_id"],
             "start": start,
             "end": end,
@@ -147,10 +149,10 @@ def check(pair: Pair, start: str, headers: dict[str, str]) -> httpx.Response:
     )
 
 
-def wait_until_known(pair: Pair) -> None:
+def wait_until_known(pair: Pair, practitioner: str | None = None) -> None:
     """Booking's catalog events reach schedules through the broker (30 s at most)."""
     deadline = time.monotonic() + 30
-    while check(pair, weekday(10), pair.admin).status_code == 404:
+    while check(pair, weekday(10), pair.admin, practitioner).status_code == 404:
         assert time.monotonic() < deadline, "the catalog never reached schedules"
         time.sleep(0.1)
 
@@ -228,6 +230,28 @@ def test_booking_inside_the_weekly_template_passes_the_real_check_and_outside_is
     assert flagged.status_code == 201, flagged.text
     assert flagged.json()["outside_hours"] is True
     assert flagged.json()["hours_decided_by"] == "schedules"
+
+    # Every practitioner of an appointment must be working: a second one without a template
+    # refuses 11:00, which the first one works; once the second works then too, it books.
+    created = httpx.post(
+        f"{pair.api}/practitioners",
+        json={
+            "display_name": "Dr. Ben",
+            "status": "active",
+            "location_ids": [pair.request["location_id"]],
+        },
+        headers=pair.admin,
+    )
+    assert created.status_code == 201, created.text
+    second = str(created.json()["id"])
+    wait_until_known(pair, second)
+    both = [pair.request["practitioner_ids"][0], second]
+    refused = pair.book(weekday(11), patient, practitioner_ids=both)
+    assert refused.status_code == 422, refused.text
+    assert "outside_weekly_schedule" in refused.json()["detail"]
+    add_template(pair, second)
+    together = pair.book(weekday(11), patient, practitioner_ids=both)
+    assert together.status_code == 201, together.text
 
 
 def test_when_schedules_is_unreachable_booking_uses_its_default_hours(

@@ -200,7 +200,7 @@ async def reschedule(
     end_at = start_at + timedelta(minutes=offer.policy.duration_minutes)
     hours = await check_hours(
         ctx,
-        before.practitioner_ids[0],
+        before.practitioner_ids,
         before.location_id,
         offer.zone,
         start_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -60,7 +61,7 @@ async def reserve(ctx: BookingContext, cmd: Reserve, status: AppointmentStatus) 
     check_booking_window(offer.policy, cmd.start_at, ctx.now, offer.zone, override=overridden)
     hours = await check_hours(
         ctx,
-        cmd.practitioner_ids[0],
+        cmd.practitioner_ids,
         offer.location_id,
         offer.zone,
         cmd.start_at,
@@ -134,7 +135,7 @@ class HoursOutcome:
 
 async def check_hours(
     ctx: BookingContext,
-    practitioner_id: UUID,
+    practitioner_ids: Sequence[UUID],
     location_id: UUID,
     zone: ZoneInfo,
     start: datetime,
@@ -142,10 +143,13 @@ async def check_hours(
     *,
     allow_outside: bool,
 ) -> HoursOutcome:
-    """Which rule decided and whether staff booked outside hours; a 422 for anyone else."""
-    verdict = await ctx.hours.verdict(
-        practitioner_id, location_id, start, end, zone, ctx.authorization
-    )
+    """Whether every practitioner works then, and which rule decided (the first refusing one);
+    staff may book outside hours, anyone else gets a 422."""
+    verdicts = [
+        await ctx.hours.verdict(practitioner, location_id, start, end, zone, ctx.authorization)
+        for practitioner in practitioner_ids
+    ]
+    verdict = next((v for v in verdicts if not v.inside), verdicts[0])
     if verdict.inside:
         return HoursOutcome(verdict.decided_by, outside=False)
     if allow_outside and ctx.actor.can(Permission.APPOINTMENTS_MANAGE):
