@@ -20,6 +20,7 @@ from clinic_bench.latency import latency
 from clinic_bench.notifications import run_notifications
 from clinic_bench.outbox_throughput import backlog_drain, sustained
 from clinic_bench.report import Figure, section, table, write_section
+from clinic_bench.schedules_engine import run_schedules_engine
 from clinic_bench.schedules_http import run_schedules_http
 from clinic_bench.stack import Servers, open_servers, open_stack
 from clinic_platform.settings import ServiceSettings
@@ -60,6 +61,7 @@ BENCHES: dict[str, Callable[[Servers], Awaitable[tuple[str, list[Figure]]]]] = {
     "platform": run_platform,
     "booking": run_booking,
     "notifications": run_notifications,
+    "schedules-engine": run_schedules_engine,
     "schedules-http": run_schedules_http,
 }
 
