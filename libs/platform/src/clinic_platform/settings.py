@@ -8,6 +8,9 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev
+# A valid Fernet key that everyone knows: sealing with it protects nothing, so services that
+# keep secrets refuse it in production (see clinic_platform.secrets).
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc="
 
 Environment = Literal["development", "test", "production"]
 
@@ -26,6 +29,8 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # Fernet keys for secrets at rest, comma-separated, newest first (the first seals).
+    encryption_keys: SecretStr = SecretStr(DEV_ENCRYPTION_KEY)
     otlp_endpoint: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -44,6 +49,11 @@ class ServiceSettings(BaseSettings):
         if self.jwt_algorithm == "RS256" and not self.jwks_url:
             raise ValueError("jwks_url: required when jwt_algorithm is RS256")
         return self
+
+    @property
+    def encryption_key_list(self) -> list[str]:
+        """The encryption keys, newest first."""
+        return [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def kafka_servers(self) -> list[str]:

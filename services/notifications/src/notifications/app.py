@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from clinic_platform.runtime import build_runtime, create_app
+from clinic_platform.secrets import SecretBox
 from clinic_platform.settings import ServiceSettings
 from notifications.api import ROUTERS
 from notifications.channels.registry import build_senders
@@ -23,10 +24,12 @@ def build_app(settings: ServiceSettings) -> FastAPI:
         settings = Settings.model_validate(settings.model_dump())
     runtime = build_runtime(settings, HANDLERS)
     senders = build_senders(settings)
-    dispatcher = Dispatcher(runtime, settings, senders)
+    secrets = SecretBox.from_settings(settings)  # refuses the development key in production
+    dispatcher = Dispatcher(runtime, settings, senders, secrets)
     runtime.workers += [dispatcher.worker(), reminder_scheduler(runtime, settings)]
     runtime.closers.append(senders.aclose)
     app = create_app(runtime, title=TITLE, routers=ROUTERS)
     app.state.senders = senders
     app.state.dispatcher = dispatcher
+    app.state.secrets = secrets
     return app

@@ -14,8 +14,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from clinic_contracts import AppointmentBooked
+from clinic_platform.secrets import SecretBox
+from clinic_platform.store.sessions import tenant_transaction
 from notifications.domain.signature import verify
-from notifications.store.tables import TABLES, metadata
+from notifications.store.tables import TABLES, metadata, tenant_settings
 
 pytestmark = pytest.mark.integration
 API = "/api/v1/notifications"
@@ -152,6 +154,18 @@ async def test_integrations_get_signed_webhooks_and_staff_can_resend_a_delivery(
     )
     assert saved.json()["webhook_secret_set"] is True
     assert "webhook_secret" not in saved.json()
+    # At rest the secret is sealed: the column holds neither it nor anything readable without
+    # the service's keys.
+    async with tenant_transaction(service.runtime.sessions, service.feed.tenant_id) as session:
+        stored = (
+            await session.execute(
+                sa.select(tenant_settings.c.webhook_secret).where(
+                    tenant_settings.c.tenant_id == service.feed.tenant_id
+                )
+            )
+        ).scalar_one()
+    assert secret not in stored
+    assert SecretBox.from_settings(service.settings).open(stored) == secret
     clinic = await seed(language="en")
     event = booked(clinic)
     await service.feed.publish(event)

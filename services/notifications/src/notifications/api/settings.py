@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, HttpUrl
 
 from clinic_contracts.primitives import EmailAddress
 from clinic_platform.errors import NotFound, RuleViolation
+from clinic_platform.secrets import SecretBox
 from notifications.api.deps import TemplatesReader, TemplatesWriter, UnitOfWorkDep
 from notifications.domain.reminders import MAX_OFFSET_MINUTES, normalise_offsets
 from notifications.service.replan import replan_upcoming
@@ -106,13 +107,16 @@ async def get_settings(_: TemplatesReader, uow: UnitOfWorkDep) -> TenantSettings
 
 @router.put("/settings")
 async def put_settings(
-    body: TenantSettingsBody, actor: TemplatesWriter, uow: UnitOfWorkDep
+    body: TenantSettingsBody, actor: TemplatesWriter, uow: UnitOfWorkDep, request: Request
 ) -> TenantSettingsPublic:
-    """Replace the settings; a webhook needs a signing secret (kept when not sent again)."""
+    """Replace the settings; a webhook needs a signing secret (kept when not sent again, and
+    stored sealed with the service's encryption keys)."""
     values = body.model_dump(mode="json", exclude={"webhook_secret"})
+    box: SecretBox = request.app.state.secrets
     async with uow:
         current = await store.tenant(uow.session, actor.tenant_id)
-        secret = body.webhook_secret or current["webhook_secret"]
+        sealed = box.seal(body.webhook_secret) if body.webhook_secret else None
+        secret = sealed or current["webhook_secret"]
         if body.webhook_url is not None and not secret:
             raise RuleViolation(
                 "a webhook needs a signing secret",

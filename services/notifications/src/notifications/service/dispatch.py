@@ -29,6 +29,7 @@ from tenacity import (
 
 from clinic_contracts import AppointmentStatus
 from clinic_platform.runtime import Runtime, Worker
+from clinic_platform.secrets import SecretBox
 from clinic_platform.store.sessions import system_transaction, tenant_transaction
 from notifications.channels import Outgoing, PermanentFailure, RetryableFailure, Senders
 from notifications.config import Settings
@@ -50,10 +51,13 @@ class Stopping(Exception):
 class Dispatcher:
     """Sends what is due; safe with several replicas (SKIP LOCKED claims, leases)."""
 
-    def __init__(self, runtime: Runtime, settings: Settings, senders: Senders) -> None:
+    def __init__(
+        self, runtime: Runtime, settings: Settings, senders: Senders, secrets: SecretBox
+    ) -> None:
         self.runtime = runtime
         self.settings = settings
         self.senders = senders
+        self.secrets = secrets
         self._stop = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.dispatch_concurrency)
 
@@ -120,9 +124,9 @@ class Dispatcher:
             stale = await _stale(session, delivery, now)
             secret = None
             if delivery["channel"] == Channel.WEBHOOK:
-                secret = (await settings_store.tenant(session, delivery["tenant_id"]))[
-                    "webhook_secret"
-                ]
+                tenant = await settings_store.tenant(session, delivery["tenant_id"])
+                sealed = tenant["webhook_secret"]
+                secret = self.secrets.open(sealed) if sealed else None
         return _outgoing(delivery, secret), stale
 
     async def _drop(self, delivery: dict[str, Any], drop: Drop) -> None:
