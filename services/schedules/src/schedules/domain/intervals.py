@@ -28,11 +28,6 @@ def merge(spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def union(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
-    """All time in either list."""
-    return merge([*a, *b])
-
-
 def subtract(sorted_: Sequence[Span], merged: Sequence[Span]) -> list[Span]:
     """Time of `sorted_` outside `merged`, in one linear pass."""
     out: list[Span] = []

@@ -111,11 +111,6 @@ class AvailabilityException:
         if self.start is not None and self.end is not None:
             _check_local(self.start, self.end)
 
-    @property
-    def all_day(self) -> bool:
-        """Whether the entry covers its whole local date."""
-        return self.start is None
-
 
 @dataclass(frozen=True, slots=True)
 class Leave:

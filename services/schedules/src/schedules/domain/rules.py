@@ -21,7 +21,6 @@ from schedules.domain.local_time import local_span, to_seconds, whole_day
 from schedules.domain.model import (
     MIDNIGHT,
     AvailabilityException,
-    ClinicHours,
     ScheduleRules,
     WeeklyInterval,
 )
@@ -90,7 +89,7 @@ class _DayRules:
             for override in self.clinic.overrides:
                 self.clinic_overrides[override.on].append((override.start, override.end))
 
-    def clinic_spans(self, day: date, hours: ClinicHours) -> list[Span]:
+    def clinic_spans(self, day: date) -> list[Span]:
         """Clinic hours of the date: its overrides if any, else its weekday's intervals."""
         local = self.clinic_overrides.get(day) or self.clinic_weekly.get(day.weekday(), [])
         return merge(
@@ -125,7 +124,7 @@ class _DayRules:
             return [], []
         available = subtract(merge((start, end) for start, end, _ in offered), merge(blocked))
         if self.clinic is not None:
-            available = intersect(available, self.clinic_spans(day, self.clinic))
+            available = intersect(available, self.clinic_spans(day))
         if all(sessions == 1 for _, _, sessions in offered):
             return available, [(start, end, 1) for start, end in available]
         return available, max_profile(offered)

@@ -27,9 +27,8 @@ from schedules.domain import (
     ClinicOverride,
     Holiday,
     ScheduleRules,
-    WeeklyInterval,
 )
-from schedules.store.rules_bundle import build_bundle, current_tenant, decode, json_rows, weekly
+from schedules.store.rules_bundle import build_bundle, current_tenant, decode, json_rows
 from schedules.store.tables import (
     booked_intervals,
     clinic_hours,
@@ -78,25 +77,6 @@ def zone_of(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (KeyError, ValueError):
         return None
-
-
-async def placements(
-    session: AsyncSession,
-    practitioner_ids: Collection[UUID],
-    *,
-    location_id: UUID | None = None,
-    templates: Iterable[tuple[UUID, UUID]] = (),
-) -> list[Placement]:
-    """Where each practitioner works: catalog assignments plus template locations, filtered."""
-    ids = list(practitioner_ids)
-    rows = await session.execute(
-        select(practitioners.c.id, practitioners.c.location_ids).where(
-            practitioners.c.id.in_(ids), ELIGIBLE
-        )
-    )
-    wanted = _wanted({row.id: row.location_ids for row in rows}, templates, location_id)
-    zones = await location_zones(session, {at for places in wanted.values() for at in places})
-    return _placed(ids, wanted, zones)
 
 
 def _wanted(
@@ -182,11 +162,6 @@ async def load_rules(
     return result
 
 
-def weekly_intervals(row: Row[Any]) -> list[WeeklyInterval]:
-    """The intervals of one stored weekly template."""
-    return weekly(row.location_id, row.effective_from, row.effective_to, row.intervals)
-
-
 def exception_rule(row: Row[Any]) -> AvailabilityException:
     """The engine's view of one stored exception."""
     return AvailabilityException(
@@ -224,21 +199,6 @@ def clinic_hours_rule(
         ),
         closed=frozenset(closed),
     )
-
-
-async def load_clinic_hours(
-    session: AsyncSession, location_ids: Collection[UUID]
-) -> dict[UUID, ClinicHours]:
-    """Clinic hours of the locations that have them (a location without any is not limited)."""
-    if not location_ids:
-        return {}
-    rows = await session.execute(
-        select(clinic_hours).where(clinic_hours.c.location_id.in_(list(location_ids)))
-    )
-    return {
-        row.location_id: clinic_hours_rule(row.weekly, row.date_overrides, row.closed_dates)
-        for row in rows
-    }
 
 
 def _location_bundle() -> Select[Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clinic_platform.auth import Permission, Principal
 from clinic_platform.errors import Forbidden, NotFound, RuleViolation
 from clinic_platform.store.unit_of_work import UnitOfWork
-from schedules.store.rules import location_zones
+from schedules.store.rules import location_zones, utc_reach
 
 
 @dataclass
@@ -74,7 +74,6 @@ async def known_location(
 
 def utc_span(first: date, last: date | None) -> tuple[datetime, datetime]:
     """UTC instants that can fall on local dates `first`..`last` (None: open) in any zone."""
-    low = datetime.combine(first - timedelta(days=1), time(0), UTC)
     if last is None:
-        return low, datetime.combine(date.max, time(0), UTC)
-    return low, datetime.combine(last + timedelta(days=2), time(0), UTC)
+        return utc_reach(first, first)[0], datetime.combine(date.max, time(0), UTC)
+    return utc_reach(first, last)
