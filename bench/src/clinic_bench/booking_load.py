@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import secrets
 import tempfile
@@ -27,7 +26,7 @@ from clinic_bench.booking_seed import (
     ZONE,
     seed,
 )
-from clinic_bench.booking_server import BookingProcess, service_env
+from clinic_bench.booking_server import BookingProcess, booking_migrations, service_env
 from clinic_bench.booking_traffic import (
     CLIENTS,
     PER_CLIENT,
@@ -49,12 +48,6 @@ from clinic_testkit import create_database, drop_database, free_ports
 LOAD_LIMIT_S = 90.0
 TITLE = "Booking: concurrent conflicting bookings over HTTP, then a double-booking audit"
 COMMAND = "uv run python -m clinic_bench booking  (make bench runs every benchmark)"
-
-
-def _migrations() -> Path:
-    # booking.app.MIGRATIONS, imported at run time: the service package ships no type
-    # information (no py.typed), so a static import fails `mypy --strict bench/src`.
-    return Path(importlib.import_module("booking.app").MIGRATIONS)
 
 
 def _check(t: Traffic, a: Audit, booked: int, figures: list[Figure]) -> None:
@@ -79,7 +72,7 @@ async def run_booking(servers: Servers) -> tuple[str, list[Figure]]:
     database = create_database(servers.postgres, "bench_booking")
     try:
         progress("booking: migrating a fresh database with the service's migrations")
-        await asyncio.to_thread(upgrade, _migrations(), database.url)
+        await asyncio.to_thread(upgrade, booking_migrations(), database.url)
         engine = create_engine(database.url)
         try:
             postgres = await describe_postgres(create_sessions(engine), servers.postgres)

@@ -25,7 +25,7 @@ from asgi_lifespan import LifespanManager
 from pydantic import SecretStr
 from sqlalchemy import insert
 
-from clinic_bench.booking_server import BookingProcess, service_env
+from clinic_bench.booking_server import BookingProcess, booking_migrations, service_env
 from clinic_bench.deadline import BenchFailure, limit, progress, until
 from clinic_bench.report import Figure, section
 from clinic_bench.stack import Servers, describe_postgres
@@ -205,8 +205,7 @@ async def run_notifications(servers: Servers) -> tuple[str, list[Figure]]:
     bootstrap = servers.broker.bootstrap_servers
     try:
         progress("notifications: migrating booking and notifications databases")
-        booking_migrations = Path(__import__("booking.app").app.MIGRATIONS)
-        await asyncio.to_thread(upgrade, booking_migrations, booking_db.url)
+        await asyncio.to_thread(upgrade, booking_migrations(), booking_db.url)
         await asyncio.to_thread(upgrade, MIGRATIONS, notes_db.url)
         for topic in CONSUMER_GROUPS["notifications"]:
             await skip_group_to_end(bootstrap, "notifications", topic)

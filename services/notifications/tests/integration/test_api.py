@@ -79,6 +79,20 @@ async def test_a_manager_overrides_a_template_previews_it_and_reverts_to_the_def
     assert (await service.client.delete(EMAIL_EN, headers=manager)).status_code == 404
 
 
+async def test_the_template_list_shows_the_tenant_override_and_the_defaults(service: Any) -> None:
+    manager = service.headers("clinic_manager")
+    body = {"subject": "Booked: {{ start }}", "text": "Hi {{ patient_name }}."}
+    assert (await service.client.put(EMAIL_EN, json=body, headers=manager)).status_code == 200
+    listed = await service.client.get(f"{API}/templates", headers=manager)
+    assert listed.status_code == 200, listed.text
+    by_key = {(t["kind"], t["channel"], t["language"]): t for t in listed.json()}
+    assert len(by_key) == len(listed.json()) == 8 * 3 * 2
+    assert by_key[("appointment_confirmation", "email", "en")]["source"] == "tenant"
+    assert by_key[("appointment_confirmation", "email", "en")]["text"] == body["text"]
+    assert by_key[("appointment_confirmation", "sms", "en")]["source"] == "default"
+    assert (await service.client.delete(EMAIL_EN, headers=manager)).status_code == 204
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [

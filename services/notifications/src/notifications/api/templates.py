@@ -7,12 +7,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy import RowMapping
 
 from clinic_platform.errors import NotFound, RuleViolation
-from notifications.api.deps import TemplatesReader, TemplatesWriter, UnitOfWorkDep
+from clinic_platform.runtime import UnitOfWorkDep
+from notifications.api.deps import TemplatesReader, TemplatesWriter
 from notifications.domain.formatting import LANGUAGES
 from notifications.domain.model import Channel, Kind
 from notifications.domain.templates import (
+    TEMPLATED_CHANNELS,
     InvalidTemplate,
     Rendered,
     Template,
@@ -88,6 +91,13 @@ async def _effective(
     uow: UnitOfWorkDep, kind: Kind, channel: Channel, language: str
 ) -> TemplatePublic:
     row = await store.template(uow.session, kind.value, channel.value, language)
+    return _applying(kind, channel, language, row)
+
+
+def _applying(
+    kind: Kind, channel: Channel, language: str, row: RowMapping | None
+) -> TemplatePublic:
+    """The tenant's override `row` when there is one, else the built-in template."""
     if row is not None:
         body = TemplateBody(subject=row["subject"], text=row["text"], html=row["html"])
         source: Literal["default", "tenant"] = "tenant"
@@ -108,12 +118,16 @@ async def _effective(
 async def list_templates(_: TemplatesReader, uow: UnitOfWorkDep) -> list[TemplatePublic]:
     """Every (kind, channel, language) with the template that applies to the tenant."""
     async with uow:
-        return [
-            await _effective(uow, Kind(kind), Channel(channel), language)
-            for kind in get_args(TemplateKind)
-            for channel in ("email", "sms", "line")
-            for language in LANGUAGES
-        ]
+        overrides = {
+            (row["kind"], row["channel"], row["language"]): row
+            for row in await store.all_templates(uow.session)
+        }
+    return [
+        _applying(Kind(kind), channel, language, overrides.get((kind, channel.value, language)))
+        for kind in get_args(TemplateKind)
+        for channel in TEMPLATED_CHANNELS
+        for language in LANGUAGES
+    ]
 
 
 @router.get("/{kind}/{channel}/{language}")

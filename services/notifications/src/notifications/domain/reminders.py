@@ -6,6 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from clinic_contracts import AppointmentStatus
+
+# Appointments whose reminders still go out (the replica's `status` column holds the values).
+ACTIVE_STATUSES = (AppointmentStatus.PENDING.value, AppointmentStatus.CONFIRMED.value)
 DEFAULT_OFFSETS_MINUTES: tuple[int, ...] = (24 * 60, 120)
 MAX_OFFSET_MINUTES = 30 * 24 * 60
 

@@ -94,8 +94,15 @@ async def compose(
     else:
         language = resolve_language(delivery["language"])
         channel, address = Channel(delivery["channel"]), delivery["recipient_address"]
-    variables = await variables_for(
-        session, ctx, delivery["appointment_id"], contact, language, tenant, location
+    variables = variables_of(
+        ctx,
+        delivery["appointment_id"],
+        contact,
+        language,
+        tenant,
+        location=location,
+        practitioner=practitioner,
+        kind_name=kind_name,
     )
     kind = Kind(delivery["kind"])
     template = await template_for(session, kind, channel, language)
@@ -118,13 +125,32 @@ async def variables_for(
     contact: Contact | None,
     language: str,
     tenant: Mapping[str, Any],
-    location: RowMapping | None = None,
 ) -> dict[str, object]:
     """The template variables of a message about the appointment described by `ctx`."""
-    if location is None:
-        location = await lookups.location(session, UUID(ctx["location_id"]))
-    practitioner = await lookups.practitioner_name(session, UUID(ctx["practitioner_id"]))
-    kind_name = await lookups.type_name(session, UUID(ctx["appointment_type_id"]))
+    return variables_of(
+        ctx,
+        appointment_id,
+        contact,
+        language,
+        tenant,
+        location=await lookups.location(session, UUID(ctx["location_id"])),
+        practitioner=await lookups.practitioner_name(session, UUID(ctx["practitioner_id"])),
+        kind_name=await lookups.type_name(session, UUID(ctx["appointment_type_id"])),
+    )
+
+
+def variables_of(
+    ctx: Mapping[str, Any],
+    appointment_id: UUID | None,
+    contact: Contact | None,
+    language: str,
+    tenant: Mapping[str, Any],
+    *,
+    location: RowMapping | None,
+    practitioner: str | None,
+    kind_name: str | None,
+) -> dict[str, object]:
+    """The template variables, from replica rows already read (None: not replicated)."""
     return {
         **times(ctx, location["timezone"] if location else "UTC", contact, language),
         "patient_name": contact.name if contact else UNKNOWN,

@@ -27,13 +27,13 @@ from tenacity import (
     wait_fixed,
 )
 
-from clinic_contracts import AppointmentStatus
 from clinic_platform.runtime import Runtime, Worker
 from clinic_platform.secrets import SecretBox
 from clinic_platform.store.sessions import system_transaction, tenant_transaction
 from notifications.channels import Outgoing, PermanentFailure, RetryableFailure, Senders
 from notifications.config import Settings
-from notifications.domain.model import Channel, Kind
+from notifications.domain.model import Channel, DeliveryState, Kind
+from notifications.domain.reminders import ACTIVE_STATUSES
 from notifications.service import outcomes
 from notifications.service.compose import Composed, Drop, Wait, compose
 from notifications.store import deliveries, lookups
@@ -41,7 +41,6 @@ from notifications.store import settings as settings_store
 
 log = logging.getLogger(__name__)
 WAIT_FOR_REPLICAS = timedelta(seconds=2)
-_ACTIVE = {AppointmentStatus.PENDING.value, AppointmentStatus.CONFIRMED.value}
 
 
 class Stopping(Exception):
@@ -130,7 +129,7 @@ class Dispatcher:
         return _outgoing(delivery, secret), stale
 
     async def _drop(self, delivery: dict[str, Any], drop: Drop) -> None:
-        if drop.state.value == "failed":
+        if drop.state is DeliveryState.FAILED:
             await outcomes.mark_failed(self.runtime, delivery, 0, "permanent", drop.reason)
         else:
             await outcomes.withdraw(self.runtime, delivery, drop.reason)
@@ -196,7 +195,7 @@ async def _stale(session: Any, delivery: Mapping[str, Any], now: datetime) -> st
     if delivery["kind"] != Kind.REMINDER or delivery["appointment_id"] is None:
         return None
     appointment = await lookups.appointment(session, delivery["appointment_id"])
-    if appointment is None or appointment["status"] not in _ACTIVE:
+    if appointment is None or appointment["status"] not in ACTIVE_STATUSES:
         return "appointment no longer active"
     if appointment["start_at"] != datetime.fromisoformat(delivery["context"]["start"]):
         return "appointment moved"

@@ -14,18 +14,16 @@ from datetime import UTC, datetime
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_contracts import AppointmentStatus
 from clinic_platform.runtime import Runtime, Worker
 from clinic_platform.store.sessions import system_transaction
 from notifications.config import Settings
 from notifications.domain.model import Kind, RecipientKind
-from notifications.domain.reminders import too_late
+from notifications.domain.reminders import ACTIVE_STATUSES, too_late
 from notifications.service.planning import RESOLVE_WITHIN
 from notifications.store import deliveries
 from notifications.store import reminders as store
 
 log = logging.getLogger(__name__)
-_ACTIVE = {AppointmentStatus.PENDING.value, AppointmentStatus.CONFIRMED.value}
 
 
 async def queue_due(runtime: Runtime, limit: int, now: datetime | None = None) -> int:
@@ -39,7 +37,7 @@ async def queue_due(runtime: Runtime, limit: int, now: datetime | None = None) -
 
 
 async def _queue(session: AsyncSession, row: RowMapping, now: datetime) -> str:
-    if row["status"] not in _ACTIVE or row["current_start"] != row["start_at"]:
+    if row["status"] not in ACTIVE_STATUSES or row["current_start"] != row["start_at"]:
         return "withdrawn"  # cancelled or moved since it was planned
     if row["start_at"] <= now or too_late(row["due_at"], row["offset_minutes"], now):
         return "missed"

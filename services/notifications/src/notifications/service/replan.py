@@ -9,12 +9,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_contracts import AppointmentStatus
-from notifications.domain.reminders import plan_reminders
+from notifications.domain.reminders import ACTIVE_STATUSES, plan_reminders
 from notifications.store import reminders
 from notifications.store.tables import appointments
-
-_ACTIVE = (AppointmentStatus.PENDING.value, AppointmentStatus.CONFIRMED.value)
 
 
 async def replan_upcoming(session: AsyncSession, tenant_id: UUID, offsets: Sequence[int]) -> int:
@@ -22,7 +19,7 @@ async def replan_upcoming(session: AsyncSession, tenant_id: UUID, offsets: Seque
     now = datetime.now(UTC)
     rows = await session.execute(
         select(appointments.c.id, appointments.c.start_at).where(
-            appointments.c.status.in_(_ACTIVE), appointments.c.start_at > now
+            appointments.c.status.in_(ACTIVE_STATUSES), appointments.c.start_at > now
         )
     )
     count = 0

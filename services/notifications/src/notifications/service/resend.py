@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_platform.errors import Conflict, NotFound
-from notifications.domain.model import DeliveryState, RecipientKind
+from notifications.domain.model import DeliveryState, Kind, RecipientKind
 from notifications.service.planning import RESOLVE_WITHIN
 from notifications.store import deliveries
 
@@ -45,7 +45,7 @@ async def resend(
         recipient_address=None if patient else original["recipient_address"],
         channel=None if patient else original["channel"],
         language=None if patient else original["language"],
-        body_text=original["body_text"] if original["kind"] == "webhook" else None,
+        body_text=original["body_text"] if original["kind"] == Kind.WEBHOOK else None,
         kind=original["kind"],
         context=original["context"],
         resolve_by=now + RESOLVE_WITHIN,
