@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from clinic_contracts.asyncapi import asyncapi_document
@@ -45,9 +45,9 @@ def breaking_changes(schemas_dir: Path) -> list[BreakingChange]:
     return compare_schema_sets(load_committed(schemas_dir), current_schemas())
 
 
-def stale_files(schemas_dir: Path) -> list[str]:
-    """Files that are missing, different, or no longer generated."""
-    expected = expected_files()
+def stale_files(schemas_dir: Path, expected: Mapping[str, str] | None = None) -> list[str]:
+    """Files that are missing, different, or no longer generated (`expected`: as generated)."""
+    expected = expected_files() if expected is None else expected
     present = {path.name for path in schemas_dir.glob("*.json")}
     stale = [
         name
@@ -60,8 +60,8 @@ def stale_files(schemas_dir: Path) -> list[str]:
 def write(schemas_dir: Path) -> list[str]:
     """Write every expected file and delete files no longer generated; returns changed names."""
     schemas_dir.mkdir(parents=True, exist_ok=True)
-    changed = stale_files(schemas_dir)
-    expected = expected_files()
+    expected = expected_files()  # rendering every schema is the slow part: do it once
+    changed = stale_files(schemas_dir, expected)
     for name in changed:
         if name in expected:
             (schemas_dir / name).write_text(expected[name], encoding="utf-8")

@@ -130,5 +130,3 @@ TOPICS: tuple[TopicSpec, ...] = (
         event_types=_types(notifications.PAYLOADS),
     ),
 )
-
-TOPICS_BY_NAME: dict[str, TopicSpec] = {spec.name: spec for spec in TOPICS}

@@ -45,9 +45,10 @@ class CircuitBreaker:
 
     def before_call(self) -> None:
         """Raise CircuitOpen while open; in half-open, let one trial through."""
-        if self.state is BreakerState.OPEN:
+        state = self.state
+        if state is BreakerState.OPEN:
             raise CircuitOpen
-        if self.state is BreakerState.HALF_OPEN:
+        if state is BreakerState.HALF_OPEN:
             self._opened_at = self._clock()  # further callers wait for the trial's verdict
 
     def succeeded(self) -> None:

@@ -156,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             servers,
             plan_topics(TOPICS, CONSUMER_GROUPS),
             replication_factor=args.replication_factor,
+            min_insync_replicas=args.min_insync_replicas,
         )
     )
     print(

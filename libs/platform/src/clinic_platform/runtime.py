@@ -13,9 +13,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from clinic_contracts import CONSUMER_GROUPS, payload_class
+from clinic_platform.auth import CurrentPrincipal
 from clinic_platform.health import database_check, kafka_check
 from clinic_platform.inbox import EventConsumer, EventHandler
+from clinic_platform.inbox.replay import declared_topics
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.store.sessions import Sessions, create_engine, create_sessions
@@ -77,6 +78,14 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def get_unit_of_work(runtime: RuntimeDep, principal: CurrentPrincipal) -> UnitOfWork:
+    """A unit of work in the caller's tenant; its commit wakes the outbox relay."""
+    return runtime.unit_of_work(principal.tenant_id)
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+
 def build_runtime(
     settings: ServiceSettings, handlers: Mapping[str, EventHandler] | None = None
 ) -> Runtime:
@@ -94,27 +103,17 @@ def build_runtime(
     )
     consumer = None
     if handlers:
-        _check_declared(settings.service_name, handlers)
         consumer = EventConsumer(
             sessions,
             settings.kafka_servers,
             group_id=settings.service_name,
             handlers=handlers,
+            # Dead-letter topics are provisioned from CONSUMER_GROUPS: an undeclared subscription
+            # would have no DLQ, so a poison message on it would be retried forever.
+            topics=declared_topics(settings.service_name, handlers),
             max_attempts=settings.consumer_max_attempts,
         )
     return Runtime(settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer)
-
-
-def _check_declared(group: str, handlers: Mapping[str, EventHandler]) -> None:
-    # Dead-letter topics are provisioned from CONSUMER_GROUPS; an undeclared subscription would
-    # have no DLQ, and a poison message on it would be retried forever.
-    topics = {payload_class(t).topic for t in handlers}
-    undeclared = topics - set(CONSUMER_GROUPS.get(group, ()))
-    if undeclared:
-        raise RuntimeError(
-            f"consumer group {group!r} handles {sorted(undeclared)}, which "
-            "clinic_contracts.CONSUMER_GROUPS does not declare for it"
-        )
 
 
 def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:

@@ -12,6 +12,7 @@ import pytest
 from clinic_contracts import PractitionerUpserted
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.store.sessions import Sessions, tenant_transaction
+from clinic_testkit import KafkaBroker
 from clinic_testkit.topic_reader import TopicReader
 
 from .events import practitioner_event
@@ -21,7 +22,7 @@ EVENTS, KEYS = 100, 5
 
 
 async def test_events_committed_while_kafka_is_down_all_arrive_once_in_order_per_key(
-    sessions: Sessions, kafka: str, kafka_broker: object
+    sessions: Sessions, kafka: str, kafka_broker: KafkaBroker
 ) -> None:
     tenant = uuid4()
     practitioners = [uuid4() for _ in range(KEYS)]
@@ -31,7 +32,7 @@ async def test_events_committed_while_kafka_is_down_all_arrive_once_in_order_per
     writer = OutboxWriter("booking")
     expected: dict[str, list[str]] = defaultdict(list)
 
-    kafka_broker.stop()  # type: ignore[attr-defined]
+    kafka_broker.stop()
     try:
         for n in range(EVENTS):
             practitioner = practitioners[n % KEYS]
@@ -44,7 +45,7 @@ async def test_events_committed_while_kafka_is_down_all_arrive_once_in_order_per
         await asyncio.sleep(2)  # the relay tries, fails and backs off meanwhile
         assert relay.stats.published == 0
     finally:
-        kafka_broker.start()  # type: ignore[attr-defined]
+        kafka_broker.start()
 
     for _ in range(900):  # up to 90 s for the broker to come back and the relay to drain
         if relay.stats.published >= EVENTS:

@@ -1,7 +1,6 @@
 """`/healthz` says the process lives; `/readyz` says whether every dependency answers."""
 
 import asyncio
-import socket
 from collections.abc import Mapping
 
 import httpx
@@ -10,6 +9,7 @@ from fastapi import FastAPI
 from clinic_platform.health import ReadinessCheck, health_router, kafka_check
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.web import create_service_api
+from clinic_testkit import free_ports
 
 
 async def ok() -> None:
@@ -64,9 +64,7 @@ async def test_a_hanging_check_times_out_and_the_others_still_report() -> None:
 
 
 async def test_the_kafka_check_fails_when_no_broker_listens() -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens on it
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    [port] = free_ports(1)  # free a moment ago: nothing listens on it
     response = await get("/readyz", {"kafka": kafka_check([f"127.0.0.1:{port}"])})
     assert response.status_code == 503
     assert response.json()["checks"]["kafka"].startswith("failed: ")

@@ -64,7 +64,6 @@ class ReceivedEvent:
 
 
 EventHandler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
-DeadLetter = Callable[[Record, str, int], Awaitable[None]]
 
 
 class Poison(Exception):

@@ -40,6 +40,7 @@ from clinic_platform.store.sessions import (
     Sessions,
     create_engine,
     create_sessions,
+    set_local,
 )
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,10 @@ def declared_topics(
     topics = sorted({payload_class(event_type).topic for event_type in handlers})
     undeclared = sorted(set(topics) - set(declared.get(group_id, ())))
     if undeclared:
-        raise ReplayError(f"consumer group {group_id!r} does not declare {undeclared}")
+        raise ReplayError(
+            f"consumer group {group_id!r} handles {undeclared}, which "
+            "clinic_contracts.CONSUMER_GROUPS does not declare for it"
+        )
     return topics
 
 
@@ -159,13 +163,6 @@ async def rebuild(
     return summary
 
 
-_SET_LOCAL = text("SELECT set_config(:name, :value, true)")  # `SET LOCAL` with bind parameters
-
-
-async def _set(session: AsyncSession, name: str, value: str) -> None:
-    await session.execute(_SET_LOCAL, {"name": name, "value": value})
-
-
 async def _reset(
     session: AsyncSession,
     group_id: str,
@@ -175,7 +172,7 @@ async def _reset(
 ) -> None:
     quote = session.get_bind().dialect.identifier_preparer.quote
     tables = ", ".join(quote(name) for name in projection.tables)
-    await _set(session, "lock_timeout", f"{int(lock_timeout_s * 1000)}ms")
+    await set_local(session, "lock_timeout", f"{int(lock_timeout_s * 1000)}ms")
     try:
         # The live consumer writes the inbox, then the tables: same order here, so no deadlock.
         # EXCLUSIVE (not TRUNCATE's ACCESS EXCLUSIVE) stops writers but lets readers read on.
@@ -187,9 +184,9 @@ async def _reset(
         raise ReplayError(
             f"{tables} stayed locked by another transaction for {lock_timeout_s}s"
         ) from exc
-    await _set(session, "lock_timeout", "0")
+    await set_local(session, "lock_timeout", "0")
     # Row-level security confines the deletes to the one tenant, or lets them cross every one.
-    await _set(
+    await set_local(
         session, *((TENANT_SETTING, str(tenant_id)) if tenant_id else (SYSTEM_SETTING, "on"))
     )
     for name in projection.tables:
@@ -200,7 +197,7 @@ async def _reset(
         )
     )
     if tenant_id is None:
-        await _set(session, SYSTEM_SETTING, "")  # handlers run in their event's tenant only
+        await set_local(session, SYSTEM_SETTING, "")  # handlers run in their event's tenant only
 
 
 async def _refuse_stray_writes(session: AsyncSession, tables: Sequence[str]) -> None:
@@ -278,7 +275,7 @@ class _Replayer:
     async def _apply(self, event: ReceivedEvent) -> str:
         tenant = event.envelope.tenantid
         if tenant != self._tenant:
-            await _set(self._session, TENANT_SETTING, str(tenant))
+            await set_local(self._session, TENANT_SETTING, str(tenant))
             self._tenant = tenant
         if not await record_in_inbox(self._session, self._group_id, event):
             return Outcome.DUPLICATE

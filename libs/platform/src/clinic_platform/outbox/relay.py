@@ -173,13 +173,15 @@ class OutboxRelay:
                 )
             )
         results = await asyncio.gather(*futures, return_exceptions=True)
-        sent = [
-            r.id for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)
-        ]
-        errors = [res for res in results if isinstance(res, BaseException)]
-        failed = [
-            r.id for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)
-        ]
+        sent: list[int] = []
+        failed: list[int] = []
+        errors: list[BaseException] = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failed.append(row.id)
+                errors.append(result)
+            else:
+                sent.append(row.id)
         return sent, failed, repr(errors[0]) if errors else ""
 
     async def _purge(self, session: AsyncSession) -> None:

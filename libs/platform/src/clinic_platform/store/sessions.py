@@ -20,6 +20,13 @@ Sessions = async_sessionmaker[AsyncSession]
 # which takes no bind parameters, so the value can never be spliced into SQL text.
 TENANT_SETTING = "app.tenant_id"
 SYSTEM_SETTING = "app.system"
+# Built once: every request's transaction runs it.
+_SET_LOCAL = text("SELECT set_config(:name, :value, true)")
+
+
+async def set_local(session: AsyncSession, name: str, value: str) -> None:
+    """`SET LOCAL name = value` for the session's current transaction, with bind parameters."""
+    await session.execute(_SET_LOCAL, {"name": name, "value": value})
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
@@ -44,10 +51,7 @@ def create_sessions(engine: AsyncEngine) -> Sessions:
 async def tenant_transaction(sessions: Sessions, tenant_id: UUID) -> AsyncIterator[AsyncSession]:
     """Open a transaction in which row-level security admits only `tenant_id`'s rows."""
     async with sessions() as session, session.begin():
-        await session.execute(
-            text("SELECT set_config(:name, :value, true)"),
-            {"name": TENANT_SETTING, "value": str(tenant_id)},
-        )
+        await set_local(session, TENANT_SETTING, str(tenant_id))
         yield session
 
 
@@ -55,7 +59,5 @@ async def tenant_transaction(sessions: Sessions, tenant_id: UUID) -> AsyncIterat
 async def system_transaction(sessions: Sessions) -> AsyncIterator[AsyncSession]:
     """Open a cross-tenant transaction for platform workers (outbox relay, sweepers)."""
     async with sessions() as session, session.begin():
-        await session.execute(
-            text("SELECT set_config(:name, 'on', true)"), {"name": SYSTEM_SETTING}
-        )
+        await set_local(session, SYSTEM_SETTING, "on")
         yield session

@@ -1,4 +1,4 @@
-"""Dependencies the booking routes share: settings, the runtime, a tenant unit of work."""
+"""Dependencies the booking routes share: settings, the schedules client, the use-case context."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from booking.clients.schedules import WorkingHours
 from booking.config import Settings
 from booking.service.context import BookingContext
 from clinic_platform.auth import CurrentPrincipal
-from clinic_platform.runtime import RuntimeDep
-from clinic_platform.store.unit_of_work import UnitOfWork
+from clinic_platform.runtime import RuntimeDep, UnitOfWorkDep
 
 
 def get_booking_settings(runtime: RuntimeDep) -> Settings:
@@ -22,13 +21,7 @@ def get_booking_settings(runtime: RuntimeDep) -> Settings:
     return settings
 
 
-def get_unit_of_work(runtime: RuntimeDep, principal: CurrentPrincipal) -> UnitOfWork:
-    """A unit of work in the caller's tenant; its commit wakes the outbox relay."""
-    return runtime.unit_of_work(principal.tenant_id)
-
-
 SettingsDep = Annotated[Settings, Depends(get_booking_settings)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 
 
 def get_working_hours(request: Request) -> WorkingHours:

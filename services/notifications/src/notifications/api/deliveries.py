@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, status
 from pydantic import BaseModel
 
 from clinic_platform.errors import NotFound
-from notifications.api.deps import DeliveriesReader, Resender, UnitOfWorkDep
+from clinic_platform.runtime import UnitOfWorkDep
+from notifications.api.deps import DeliveriesReader, Resender
 from notifications.service.resend import resend
 from notifications.store import deliveries as store
 from notifications.store import reminders as reminder_store

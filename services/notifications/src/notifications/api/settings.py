@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field, HttpUrl
 
 from clinic_contracts.primitives import EmailAddress
 from clinic_platform.errors import NotFound, RuleViolation
+from clinic_platform.runtime import UnitOfWorkDep
 from clinic_platform.secrets import SecretBox
-from notifications.api.deps import TemplatesReader, TemplatesWriter, UnitOfWorkDep
+from notifications.api.deps import TemplatesReader, TemplatesWriter
 from notifications.domain.reminders import MAX_OFFSET_MINUTES, normalise_offsets
 from notifications.service.replan import replan_upcoming
 from notifications.store import settings as store

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from clinic_platform.auth import Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.errors import RuleViolation
-from schedules.api.deps import UnitOfWorkDep
+from clinic_platform.runtime import UnitOfWorkDep
 from schedules.domain.occupancy import DayFigures, PractitionerFigures, Tally, occupancy
 from schedules.store.occupancy import occupancy_inputs
 

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 from clinic_platform.auth import CurrentPrincipal, Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.errors import RuleViolation
+from clinic_platform.runtime import UnitOfWorkDep
 from schedules.api.availability_schemas import (
     CalendarDayPublic,
     CheckAnswer,
@@ -22,7 +23,6 @@ from schedules.api.availability_schemas import (
     SlotPage,
     SlotPublic,
 )
-from schedules.api.deps import UnitOfWorkDep
 from schedules.domain.check import CheckQuery
 from schedules.domain.paging import InvalidCursor, decode_cursor, encode_cursor
 from schedules.service import calendar, queries

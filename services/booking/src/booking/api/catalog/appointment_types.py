@@ -9,7 +9,6 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import (
     DAY_MINUTES,
     AppointmentType,
@@ -25,6 +24,7 @@ from booking.service.entities import browse, read
 from booking.store.catalog import APPOINTMENT_TYPES
 from clinic_contracts.events.catalog import ConsultationMode
 from clinic_contracts.primitives import CurrencyCode, Money
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/appointment-types", tags=["appointment types"])
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Response, status
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import Equipment, EquipmentSpec, Name
 from booking.service import catalog
 from booking.service.catalog_resources import EQUIPMENT_ITEM
 from booking.service.entities import browse, read
 from booking.store.catalog import EQUIPMENT
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/equipment", tags=["equipment"])
 

@@ -9,13 +9,13 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import Location, LocationSpec, Name
 from booking.service import catalog
 from booking.service.catalog_resources import LOCATION
 from booking.service.entities import browse, read
 from booking.store.catalog import LOCATIONS
 from clinic_contracts.primitives import IanaTimezone
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/locations", tags=["locations"])
 

@@ -11,7 +11,6 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import Name
 from booking.domain.patients import Patient, PatientSpec
 from booking.service import patients as service
@@ -20,6 +19,7 @@ from booking.store.catalog import PATIENTS
 from clinic_contracts.events.patients import ContactChannel
 from clinic_contracts.primitives import E164Phone, EmailAddress, IanaTimezone, LanguageTag
 from clinic_platform.auth import Permission, Principal, require, require_any
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 

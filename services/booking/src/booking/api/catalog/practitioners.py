@@ -9,13 +9,13 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import Name, Practitioner, PractitionerSpec, Specialty, UniqueIds
 from booking.service import catalog
 from booking.service.catalog_resources import PRACTITIONER
 from booking.service.entities import browse, read
 from booking.store.catalog import PRACTITIONERS
 from clinic_contracts.events.catalog import PractitionerStatus
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/practitioners", tags=["practitioners"])
 

@@ -9,12 +9,12 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.api.deps import UnitOfWorkDep
 from booking.domain.catalog import Name, Room, RoomSpec
 from booking.service import catalog
 from booking.service.catalog_resources import ROOM
 from booking.service.entities import browse, read
 from booking.store.catalog import ROOMS
+from clinic_platform.runtime import UnitOfWorkDep
 
 router = APIRouter(prefix="/rooms", tags=["rooms"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from clinic_platform.auth import CurrentPrincipal
-from schedules.api.deps import UnitOfWorkDep
+from clinic_platform.runtime import UnitOfWorkDep
 from schedules.service.rules.context import RulesContext
 
 
