@@ -157,7 +157,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         phrase = HTTPStatus(exc.status_code).phrase
     except ValueError:  # a non-standard status such as 499
         phrase = "Error"
-    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    code = getattr(exc, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     return problem_response(
         exc.status_code,

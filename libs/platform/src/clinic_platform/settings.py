@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     # Commits in this process wake the relay at once; polling only catches other writers.
     outbox_poll_interval_s: float = 0.5
     consumer_max_attempts: int = 3
+    # Bodies over this are refused with 413 before they are read in full (the gateway caps too).
+    max_request_bytes: int = 1_048_576
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_development(self) -> ServiceSettings:

@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from starlette.types import Lifespan
 
 from clinic_platform.auth.tokens import TokenVerifier
+from clinic_platform.body_limit import BodyLimitMiddleware
 from clinic_platform.errors import install_problem_handlers
 from clinic_platform.health import ReadinessCheck, health_router
 from clinic_platform.settings import ServiceSettings
@@ -43,6 +44,7 @@ def create_service_api(
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.include_router(health_router(readiness))
     for router in routers:
         app.include_router(router, prefix=prefix)
