@@ -107,6 +107,15 @@ async def test_the_template_list_shows_the_tenant_override_and_the_defaults(serv
         (f"{API}/templates/appointment_confirmation/email/fr", {"text": "x"}, "path.language"),
         (f"{API}/reminder-plan", {"offsets_minutes": [0]}, "body.offsets_minutes.0"),
         (f"{API}/settings", {"webhook_url": "https://hooks.example/x"}, "webhook_secret"),
+        # PostgreSQL refuses NUL in text: the edge refuses it first, naming the field.
+        (EMAIL_EN, {"subject": "Booked", "text": "Hi\u0000there"}, "body.text"),
+        (EMAIL_EN, {"subject": "Booked", "text": "Hi", "html": "<p>\u0000</p>"}, "body.html"),
+        (EMAIL_EN, {"subject": "Booked\r\nBcc: x@example.org", "text": "Hi"}, "body.subject"),
+        (
+            f"{API}/settings",
+            {"webhook_url": "https://hooks.example/x", "webhook_secret": "s" * 16 + "\u0000"},
+            "body.webhook_secret",
+        ),
     ],
 )
 async def test_bad_input_is_a_problem_naming_the_field(

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, HttpUrl
 
+from clinic_contracts.edge import PlainText
 from clinic_contracts.primitives import EmailAddress
 from clinic_platform.errors import NotFound, RuleViolation
 from clinic_platform.runtime import UnitOfWorkDep
@@ -49,7 +50,7 @@ class TenantSettingsBody(BaseModel):
         default_factory=_default_order, min_length=1, max_length=3
     )
     webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    webhook_secret: PlainText | None = Field(default=None, min_length=16, max_length=200)
 
 
 class TenantSettingsPublic(BaseModel):

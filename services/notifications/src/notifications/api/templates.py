@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import RowMapping
 
+from clinic_contracts.edge import MultilineText, PlainText
 from clinic_platform.errors import NotFound, RuleViolation
 from clinic_platform.runtime import UnitOfWorkDep
 from notifications.api.deps import TemplatesReader, TemplatesWriter
@@ -46,9 +47,10 @@ assert set(LANGUAGES) == {"en", "zh-Hant"}
 class TemplateBody(BaseModel):
     """A template: Jinja2 text; `subject` (and optionally `html`) for email only."""
 
-    subject: str | None = Field(default=None, max_length=20_000)
-    text: str = Field(min_length=1, max_length=20_000)
-    html: str | None = Field(default=None, max_length=20_000)
+    # A subject becomes a mail header: one line, so nobody can inject another header.
+    subject: PlainText | None = Field(default=None, max_length=20_000)
+    text: MultilineText = Field(min_length=1, max_length=20_000)
+    html: MultilineText | None = Field(default=None, max_length=20_000)
 
 
 class TemplatePublic(TemplateBody):
