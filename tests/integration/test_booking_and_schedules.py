@@ -1,6 +1,6 @@
 """Booking asks the real schedules service about working hours over HTTP, and copes without it:
-a weekly template in schedules decides; an unknown practitioner (404) or an unreachable
-schedules falls back to booking's default hours."""
+a weekly template in schedules decides; an unreachable schedules falls back to booking's default
+hours; a practitioner schedules has not learnt of yet is refused (503), never guessed."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.settings import ServiceSettings
-from clinic_testkit.topic_reader import TopicReader, skip_group_to_end
+from clinic_testkit.topic_reader import skip_group_to_end
 
 pytestmark = pytest.mark.integration
 ZONE = "Europe/London"
-CATALOG = "booking.catalog.v1"
 
 
 def local(days: int, hour: int) -> str:
@@ -157,45 +156,63 @@ def wait_until_known(pair: Pair, practitioner: str | None = None) -> None:
         time.sleep(0.1)
 
 
-def test_when_schedules_does_not_know_the_practitioner_booking_uses_its_default_hours(
-    launch_service: Any, kafka_bootstrap: str
-) -> None:
-    asyncio.run(provision([kafka_bootstrap], plan_topics(TOPICS, CONSUMER_GROUPS)))
-    schedules = launch_service("schedules")
-    booking = launch_service("booking", schedules_url=schedules.base_url)
-    # Schedules is down while the catalog is created, then skips it: it never learns of it.
-    schedules.stop()
-    mark = asyncio.run(TopicReader(kafka_bootstrap, CATALOG).mark())
-    api = f"{booking.base_url}/api/v1/booking"
-    tenant = uuid4()
-    token = issue_token(ServiceSettings(), subject="desk", tenant_id=tenant, roles=["admin"])
-    admin = {"Authorization": f"Bearer {token}"}
-    request = seed(api, admin)
-    ours = asyncio.run(
-        mark.read(
-            lambda found: len(found) >= 3,
-            accept=lambda m: m.headers.get("ce_tenantid") == str(tenant),
-        )
-    )
-    assert len(ours) >= 3  # location, practitioner and type are on the topic
-    skip_schedules_to_end(kafka_bootstrap)
-    schedules.start()
+def monday(hour: int) -> str:
+    """`hour` local on the next Monday at least two days ahead."""
+    days = 2
+    while (datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=days)).weekday() != 0:
+        days += 1
+    return local(days, hour)
 
-    early = httpx.post(
-        f"{api}/appointments", json={**request, "start_at": local(2, 7)}, headers=admin
+
+def test_a_practitioner_schedules_has_not_learnt_of_yet_is_refused_then_decided_by_schedules(
+    launch_service: Any, kafka_broker: Any
+) -> None:
+    pair = launch_pair(launch_service, kafka_broker.bootstrap_servers)
+    wait_until_known(pair)
+    # With the broker away, the new practitioner's event waits in booking's outbox: schedules
+    # answers, but its replica is behind (the window in which booking used to guess).
+    kafka_broker.stop()
+    try:
+        created = httpx.post(
+            f"{pair.api}/practitioners",
+            json={
+                "display_name": "Dr. New",
+                "status": "active",
+                "location_ids": [pair.request["location_id"]],
+            },
+            headers=pair.admin,
+        )
+        assert created.status_code == 201, created.text
+        newcomer = str(created.json()["id"])
+        # Monday 20:00 is inside booking's default hours (08:00-21:00): a guess would book it.
+        early = pair.book(monday(20), pair.admin, practitioner_ids=[newcomer])
+        assert early.status_code == 503, early.text
+        assert early.headers["content-type"].startswith("application/problem+json")
+        assert early.headers["retry-after"] == "2"
+        problem = early.json()
+        assert (problem["code"], problem["field"]) == ("working_hours_unknown", "practitioner_ids")
+        # Schedules was asked several times (it answered 404 problems) before booking gave up.
+        asked = [
+            line for line in pair.schedules.log().splitlines() if "/availability/check" in line
+        ]
+        assert sum(" 404" in line for line in asked) >= 2
+    finally:
+        kafka_broker.start()
+    wait_until_known(pair, newcomer)
+    # Now schedules knows her, and she has no weekly hours: refused by schedules' rule.
+    refused = pair.book(monday(20), pair.admin, practitioner_ids=[newcomer])
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["code"], refused.json()["decided_by"]) == (
+        "outside_working_hours",
+        "schedules",
     )
-    assert early.status_code == 422
-    assert early.json()["decided_by"] == "fallback_default_hours"
-    booked = httpx.post(
-        f"{api}/appointments", json={**request, "start_at": local(2, 10)}, headers=admin
+    mine = httpx.get(
+        f"{pair.api}/appointments",
+        params={"from": local(0, 0), "to": local(30, 0), "practitioner_id": newcomer},
+        headers=pair.admin,
     )
-    assert booked.status_code == 201
-    assert booked.json()["hours_decided_by"] == "fallback_default_hours"
-    # Schedules really was asked: its access log shows the check it answered with 404.
-    schedules.stop()
-    answered = [line for line in schedules.log().splitlines() if "/availability/check" in line]
-    assert answered
-    assert all(" 404" in line for line in answered)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["items"] == []  # neither refusal wrote anything
 
 
 def test_booking_inside_the_weekly_template_passes_the_real_check_and_outside_is_refused(

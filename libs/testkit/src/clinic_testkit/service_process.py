@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -29,6 +31,8 @@ class ServiceProcess:
     settings: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=lambda: free_ports(1)[0])
     process: subprocess.Popen[bytes] | None = None
+    # A file, not a pipe: a pipe nobody reads fills up and stalls the service mid-request.
+    log_path: Path = field(default_factory=lambda: _new_log_file())
 
     @property
     def base_url(self) -> str:
@@ -60,11 +64,12 @@ class ServiceProcess:
 
     def start(self, ready_timeout_s: float = 60) -> ServiceProcess:
         """Serve, and wait until /readyz answers 200 (or fail with its log)."""
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-            [sys.executable, "-m", package_of(self.service), "serve"],
-            env=self.env(),
-            stderr=subprocess.PIPE,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+                [sys.executable, "-m", package_of(self.service), "serve"],
+                env=self.env(),
+                stderr=log,
+            )
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -89,7 +94,11 @@ class ServiceProcess:
             return self.process.wait()
 
     def log(self) -> str:
-        """Its stderr so far (call after it stopped)."""
-        if self.process is None or self.process.stderr is None:
-            return ""
-        return self.process.stderr.read().decode(errors="replace")
+        """Its stderr so far, across restarts (readable while it runs)."""
+        return self.log_path.read_bytes().decode(errors="replace")
+
+
+def _new_log_file() -> Path:
+    handle, name = tempfile.mkstemp(prefix="clinic-service-", suffix=".log")
+    os.close(handle)
+    return Path(name)

@@ -28,7 +28,9 @@ class Settings(ServiceSettings):
     schedules_attempts: int = Field(default=2, ge=1, le=5)
     schedules_breaker_failures: int = Field(default=5, ge=1)
     schedules_breaker_reset_s: float = Field(default=30.0, gt=0)
-    # Bounds used when schedules answers 404 or cannot be reached (local time of the location).
+    # How long to wait for schedules to learn of a new practitioner before answering 503.
+    schedules_catchup_s: float = Field(default=2.0, ge=0, le=30)
+    # Bounds used when schedules is not deployed or cannot be reached (location's local time).
     fallback_opens_at: time = time(8, 0)
     fallback_closes_at: time = time(21, 0)
 

@@ -8,19 +8,43 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from booking.config import Settings
 from booking.domain.hours import HoursVerdict, within_default_hours
 from clinic_contracts import OutsideHoursDecision
 from clinic_platform.breaker import CircuitBreaker, CircuitOpen
+from clinic_platform.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 CHECK_PATH = "/api/v1/schedules/availability/check"
+PROBLEM = "application/problem+json"
+# Schedules' own 404 problems for a practitioner or placement its replica has not seen (yet):
+# it is deployed and will know them once booking's catalog events arrive. Any other 404 (no such
+# route, a proxy's page) means no schedules service answers at that address.
+NOT_YET_KNOWN = frozenset({"practitioner_not_found", "location_not_found"})
 
 
 class SchedulesUnavailable(Exception):
-    """Schedules answered 404 for this practitioner, failed, or is not deployed."""
+    """Schedules is not deployed, cannot be reached, or failed: the default hours decide."""
+
+
+class SchedulesBehind(Exception):
+    """Schedules answers but has not yet seen the practitioner or their placement."""
+
+
+class WorkingHoursUnknown(ServiceUnavailable):
+    """Schedules is deployed but behind: guessing with default hours could book a closed time."""
+
+    code, title = "working_hours_unknown", "Working hours not known yet"
+    headers = {"Retry-After": "2"}
 
 
 class WorkingHours:
@@ -50,13 +74,44 @@ class WorkingHours:
         zone: ZoneInfo,
         authorization: str | None,
     ) -> HoursVerdict:
-        """Schedules' answer when it gives one; otherwise the configured default hours."""
+        """Schedules' answer when it gives one; the configured default hours when schedules is
+        absent or failing; 503 when it answers but has not caught up with the catalog."""
         try:
-            return await self._ask(practitioner_id, location_id, start, end, authorization)
+            return await self._ask_until_known(
+                practitioner_id, location_id, start, end, authorization
+            )
         except SchedulesUnavailable as reason:
             log.info("working hours from fallback bounds: %s", reason)
         s = self._settings
         return within_default_hours(start, end, zone, s.fallback_opens_at, s.fallback_closes_at)
+
+    async def _ask_until_known(
+        self,
+        practitioner_id: UUID,
+        location_id: UUID,
+        start: datetime,
+        end: datetime,
+        authorization: str | None,
+    ) -> HoursVerdict:
+        # Catalog events usually reach schedules within a second; wait that long, no longer.
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(SchedulesBehind),
+            stop=stop_after_delay(self._settings.schedules_catchup_s),
+            wait=wait_exponential(multiplier=0.05, max=0.5),
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._ask(practitioner_id, location_id, start, end, authorization)
+        except RetryError as gave_up:
+            behind = gave_up.last_attempt.exception()
+            raise WorkingHoursUnknown(
+                f"the schedules service has not yet learnt of this practitioner at this location "
+                f"({behind}); retry shortly",
+                field="practitioner_ids",
+                extra={"practitioner_id": str(practitioner_id)},
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _ask(
         self,
@@ -86,7 +141,10 @@ class WorkingHours:
             raise SchedulesUnavailable(f"schedules unreachable: {exc!r}") from None
         self._breaker.succeeded()
         if response.status_code == 404:
-            raise SchedulesUnavailable("schedules does not know this practitioner")
+            code = _problem_code(response)
+            if code in NOT_YET_KNOWN:
+                raise SchedulesBehind(code)
+            raise SchedulesUnavailable("no schedules check at that address (404)")
         if response.status_code != 200:
             raise SchedulesUnavailable(f"schedules answered {response.status_code}")
         body = response.json()
@@ -112,3 +170,14 @@ class WorkingHours:
                     raise httpx.TransportError(f"schedules answered {response.status_code}")
                 return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _problem_code(response: httpx.Response) -> str | None:
+    if not response.headers.get("content-type", "").startswith(PROBLEM):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
