@@ -16,6 +16,7 @@ from alembic.migration import MigrationContext
 from clinic_contracts import AppointmentBooked
 from clinic_platform.secrets import SecretBox
 from clinic_platform.store.sessions import tenant_transaction
+from clinic_testkit.openapi import declared_examples
 from notifications.domain.signature import verify
 from notifications.store.tables import TABLES, metadata, tenant_settings
 
@@ -243,3 +244,23 @@ def _table_of(diff: Any) -> str:
     if getattr(target, "table", None) is not None:
         return str(target.table.name)
     return str(item[2])
+
+
+async def test_every_example_in_the_openapi_document_is_accepted(service: Any) -> None:
+    document = (await service.client.get(f"{API}/openapi.json")).json()
+    examples = {example.where: example.value for example in declared_examples(document)}
+    # A new example must be added here, so it is posted too.
+    assert set(examples) == {("Preferences", "email"), ("TenantSettingsBody", "staff_emails")}
+    admin = service.headers("admin")
+    preferences = await service.client.put(
+        f"{API}/practitioners/{uuid4()}/preferences",
+        json={"email": examples["Preferences", "email"]},
+        headers=admin,
+    )
+    assert preferences.status_code == 200, preferences.text
+    settings = await service.client.put(
+        f"{API}/settings",
+        json={"staff_emails": [examples["TenantSettingsBody", "staff_emails"]]},
+        headers=admin,
+    )
+    assert settings.status_code == 200, settings.text
