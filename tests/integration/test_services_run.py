@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from clinic_platform.store.migrations import downgrade, upgrade
@@ -35,6 +36,44 @@ def test_the_service_migrates_gets_ready_on_real_parts_and_stops_gracefully(
     assert "Application shutdown complete" in running.log()
 
 
+# What a migration creates in the public schema, each as comparable text: tables and columns
+# with types, defaults and nullability; constraints; indexes; row-level security policies;
+# triggers; functions; extensions.
+SCHEMA_QUERIES = {
+    "columns": """
+        SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
+        FROM information_schema.columns WHERE table_schema = 'public'""",
+    "constraints": """
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace""",
+    "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+    "policies": """
+        SELECT tablename, policyname, cmd, qual, with_check
+        FROM pg_policies WHERE schemaname = 'public'""",
+    "row_security": """
+        SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'""",
+    "triggers": """
+        SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid)
+        FROM pg_trigger WHERE NOT tgisinternal""",
+    # Our own functions only: an extension's (btree_gist's) belong to the extension.
+    "functions": """
+        SELECT proname, pg_get_functiondef(p.oid) FROM pg_proc p
+        WHERE pronamespace = 'public'::regnamespace AND prokind = 'f' AND NOT EXISTS (
+            SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')""",
+    "extensions": "SELECT extname FROM pg_extension",
+}
+
+
+def schema_of(dsn: str) -> dict[str, list[tuple[object, ...]]]:
+    """The public schema's shape, every part sorted, so two snapshots compare exactly."""
+    with psycopg.connect(dsn) as connection:
+        return {
+            part: sorted(connection.execute(query).fetchall(), key=repr)
+            for part, query in SCHEMA_QUERIES.items()
+        }
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_migration_history_goes_down_to_base_and_up_again(
     service: str, fresh_database: Callable[[str], Any]
@@ -42,5 +81,15 @@ def test_the_migration_history_goes_down_to_base_and_up_again(
     module = __import__(f"{package_of(service)}.app", fromlist=["MIGRATIONS"])
     database = fresh_database(package_of(service))
     upgrade(module.MIGRATIONS, database.url)
+    migrated = schema_of(database.admin_dsn)
+    assert any(row[0] == "clinic_outbox" for row in migrated["columns"])  # platform tables too
+
     downgrade(module.MIGRATIONS, database.url, "base")
+    emptied = schema_of(database.admin_dsn)
+    assert {row[0] for row in emptied["columns"]} <= {"alembic_version"}
+    for part in ("policies", "triggers", "functions"):
+        assert emptied[part] == [], f"{part} left behind by the downgrade: {emptied[part]}"
+    assert {row[0] for row in emptied["indexes"]} <= {"alembic_version"}
+
     upgrade(module.MIGRATIONS, database.url)
+    assert schema_of(database.admin_dsn) == migrated
