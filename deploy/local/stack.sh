@@ -75,21 +75,13 @@ mail_up() {  # a local SMTP catcher on :1025 (notifications' default); mails lan
   echo $! >"$RUN/mail.pid"
 }
 
-gateway_up() {  # nginx in front of the services on :8080, when nginx is installed
-  if ! command -v nginx >/dev/null; then
-    echo "  gateway skipped: nginx is not installed (apt-get install nginx)"; return 0
-  fi
-  if [[ -f "$RUN/gateway.pid" ]] && kill -0 "$(cat "$RUN/gateway.pid")" 2>/dev/null; then
-    echo "  gateway already running"; return 0
-  fi
-  nginx -e stderr -p "$RUN" -c "$ROOT/deploy/gateway/nginx.conf" -g 'daemon off;' \
-    >"$RUN/gateway.log" 2>&1 </dev/null &
-  echo $! >"$RUN/gateway.pid"
-  wait_ready gateway 8080 /healthz
+gateway_up() {  # nginx and its token verifier in front of the services on :8080
+  "$HERE/gateway.sh" start
 }
 
 down() {
-  for entry in "${SERVICES[@]}" gateway:8080 mail:1025; do
+  "$HERE/gateway.sh" stop
+  for entry in "${SERVICES[@]}" mail:1025; do
     local name="${entry%%:*}" pidfile="$RUN/${entry%%:*}.pid"
     if [[ -f "$pidfile" ]]; then
       if kill -TERM "$(cat "$pidfile")" 2>/dev/null; then echo "  stopping $name"; fi

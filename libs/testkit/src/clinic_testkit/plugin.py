@@ -1,4 +1,4 @@
-"""pytest plugin (entry point ``clinic_testkit``): real PostgreSQL and Kafka fixtures.
+"""pytest plugin (entry point ``clinic_testkit``): real PostgreSQL, Kafka and gateway fixtures.
 
 Session fixtures start their server lazily, the first time a test asks for it, and stop
 managed servers at the end of the session (and at interpreter exit). ``--keep-infra`` or
@@ -11,8 +11,9 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,6 +26,9 @@ from clinic_testkit.infrastructure import (
     provide_postgres,
 )
 from clinic_testkit.service_process import ServiceProcess, package_of
+
+if TYPE_CHECKING:
+    from clinic_testkit.gateway import Gateway
 
 FreshDatabase = Callable[..., DatabaseInfo]
 
@@ -164,3 +168,26 @@ def launch_service(fresh_database: FreshDatabase, kafka_bootstrap: str) -> Itera
     yield start
     for process in started:
         process.stop()
+
+
+LaunchGateway = Callable[..., "Gateway"]
+
+
+@pytest.fixture
+def launch_gateway() -> Iterator[LaunchGateway]:
+    """Factory: ``launch_gateway({"booking": "127.0.0.1:PORT", ...}, client_burst="5")`` starts the
+    real nginx gateway and its token verifier (GATEWAY_* settings by field name) on free ports,
+    routing to the addresses given; all stopped at teardown. For one gateway per module, use
+    ``clinic_testkit.gateway.Gateway`` in a module-scoped fixture."""
+    from clinic_testkit.gateway import Gateway  # imports the platform: only when asked for
+
+    started: list[Gateway] = []
+
+    def start(upstreams: Mapping[str, str], **settings: str) -> Gateway:
+        gateway = Gateway(upstreams, settings)
+        started.append(gateway)
+        return gateway.start()
+
+    yield start
+    for gateway in started:
+        gateway.stop()
