@@ -22,7 +22,11 @@ class ReserveBody(BaseModel):
         min_length=1, max_length=5, description="The primary practitioner first."
     )
     start_at: AwareDatetime = Field(description="Start instant with its UTC offset.")
-    patient_id: UUID | None = None
+    patient_id: UUID | None = Field(
+        default=None,
+        description="Staff name any patient. A patient, or an AI agent acting for one, may "
+        "name only the patient in their token, and gets that one when leaving it out.",
+    )
     room_id: UUID | None = Field(default=None, description="Defaults to the type's room.")
     allow_outside_hours: bool = Field(default=False, description="Staff only: book anyway.")
     override_policies: bool = Field(
@@ -48,15 +52,17 @@ class HoldCreate(ReserveBody):
 
 
 class AppointmentCreate(ReserveBody):
-    """A booking made directly, without a hold."""
-
-    patient_id: UUID
+    """A booking made directly, without a hold; staff must name the patient."""
 
 
 class HoldBook(BaseModel):
     """Turning a hold into a booking."""
 
-    patient_id: UUID | None = Field(default=None, description="Needed if the hold had none.")
+    patient_id: UUID | None = Field(
+        default=None,
+        description="Staff: needed if the hold had none. Others book only for the patient in "
+        "their token.",
+    )
 
 
 class Reschedule(BaseModel):
