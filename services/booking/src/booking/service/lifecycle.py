@@ -13,7 +13,7 @@ from booking.domain.policies import (
     check_reschedule_allowed,
 )
 from booking.service.access import ensure_may_change, ensure_visible, patient_to_book
-from booking.service.catalog_view import offer_of
+from booking.service.catalog_view import ensure_patient, offer_of
 from booking.service.context import BookingContext
 from booking.service.events import appointment_event, subject
 from booking.service.reserve import check_hours, occupy
@@ -151,6 +151,7 @@ async def book_hold(
     status = next_status(before.status, Action.BOOK)
     if before.expires_at is not None and before.expires_at <= ctx.now:
         raise Conflict("the hold has expired; place a new one", code="hold_expired")
+    await ensure_patient(ctx.uow.session, patient)
     after = await store.change(
         ctx.uow.session,
         hold_id,
