@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from booking.api.text import Reason as ReasonText
+from booking.api.text import Rrule
 from booking.service.reserve import Reserve
 from booking.store.appointments import AppointmentRecord
 from clinic_contracts import AppointmentStatus
+from clinic_contracts.edge import SupportedInstant
 
 
 class ReserveBody(BaseModel):
@@ -21,7 +24,7 @@ class ReserveBody(BaseModel):
     practitioner_ids: list[UUID] = Field(
         min_length=1, max_length=5, description="The primary practitioner first."
     )
-    start_at: AwareDatetime = Field(description="Start instant with its UTC offset.")
+    start_at: SupportedInstant = Field(description="Start instant with its UTC offset.")
     patient_id: UUID | None = Field(
         default=None,
         description="Staff name any patient. A patient, or an AI agent acting for one, may "
@@ -68,7 +71,7 @@ class HoldBook(BaseModel):
 class Reschedule(BaseModel):
     """Moving an appointment; duration and buffers come from its type."""
 
-    start_at: AwareDatetime
+    start_at: SupportedInstant
     allow_outside_hours: bool = False
     override_policies: bool = False
 
@@ -76,7 +79,7 @@ class Reschedule(BaseModel):
 class Reason(BaseModel):
     """A reason for a decline or cancellation, and (staff) a policy override."""
 
-    reason: str = Field(default="", max_length=500)
+    reason: ReasonText = ""
     override_policies: bool = False
 
 
@@ -84,8 +87,8 @@ class SeriesCreate(ReserveBody):
     """A recurring booking: the RRULE chooses local dates, each at the first start's wall time."""
 
     patient_id: UUID
-    rrule: str = Field(min_length=6, max_length=500, examples=["FREQ=WEEKLY;COUNT=10"])
-    start_at: AwareDatetime = Field(description="First occurrence; its local wall time repeats.")
+    rrule: Rrule
+    start_at: SupportedInstant = Field(description="First occurrence; its local wall time repeats.")
     skip_conflicts: bool = False
 
 
@@ -94,7 +97,7 @@ class SeriesCancel(BaseModel):
 
     scope: Literal["all", "following"]
     from_appointment_id: UUID | None = None
-    reason: str = Field(default="", max_length=500)
+    reason: ReasonText = ""
 
 
 class AppointmentPublic(BaseModel):

@@ -9,12 +9,12 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.text import Name
 from booking.domain.catalog import (
     DAY_MINUTES,
     AppointmentType,
     AppointmentTypeSpec,
     Minutes,
-    Name,
     Slug,
     UniqueIds,
 )
@@ -31,6 +31,8 @@ router = APIRouter(prefix="/appointment-types", tags=["appointment types"])
 
 class AppointmentTypeCreate(AppointmentTypeSpec, Body):
     """A new appointment type; its slug is unique among the tenant's live types."""
+
+    name: Name
 
 
 class AppointmentTypeUpdate(Patch):

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response, status
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Equipment, EquipmentSpec, Name
+from booking.api.text import Name
+from booking.domain.catalog import Equipment, EquipmentSpec
 from booking.service import catalog
 from booking.service.catalog_resources import EQUIPMENT_ITEM
 from booking.service.entities import browse, read
@@ -20,6 +21,8 @@ router = APIRouter(prefix="/equipment", tags=["equipment"])
 
 class EquipmentCreate(EquipmentSpec, Body):
     """A new piece of equipment at a live location."""
+
+    name: Name
 
 
 class EquipmentUpdate(Patch):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Response, status
-from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Location, LocationSpec, Name
+from booking.api.text import Address, Name
+from booking.domain.catalog import Location, LocationSpec
 from booking.service import catalog
 from booking.service.catalog_resources import LOCATION
 from booking.service.entities import browse, read
@@ -23,12 +23,15 @@ router = APIRouter(prefix="/locations", tags=["locations"])
 class LocationCreate(LocationSpec, Body):
     """A new location."""
 
+    name: Name
+    address: Address = ""
+
 
 class LocationUpdate(Patch):
     """Fields to change; the rest stay."""
 
     name: Name | None = None
-    address: str | None = Field(default=None, max_length=500)
+    address: Address | None = None
     timezone: IanaTimezone | None = None
     active: bool | None = None
 

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Name, Room, RoomSpec
+from booking.api.text import Name
+from booking.domain.catalog import Room, RoomSpec
 from booking.service import catalog
 from booking.service.catalog_resources import ROOM
 from booking.service.entities import browse, read
@@ -21,6 +22,8 @@ router = APIRouter(prefix="/rooms", tags=["rooms"])
 
 class RoomCreate(RoomSpec, Body):
     """A new room at a live location."""
+
+    name: Name
 
 
 class RoomUpdate(Patch):
