@@ -65,8 +65,12 @@ async def get_appointment(appointment_id: UUID, ctx: ContextDep) -> AppointmentP
 @router.get("", dependencies=[READ])
 async def list_appointments(
     ctx: ContextDep,
-    start_from: Annotated[SupportedInstant, Query(alias="from")],
-    start_to: Annotated[SupportedInstant, Query(alias="to")],
+    start_from: Annotated[
+        SupportedInstant, Query(alias="from", examples=["2026-12-01T00:00:00+08:00"])
+    ],
+    start_to: Annotated[
+        SupportedInstant, Query(alias="to", examples=["2026-12-08T00:00:00+08:00"])
+    ],
     patient_id: UUID | None = None,
     practitioner_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -8,6 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from booking.api.examples import (
+    HOLD_BOOK,
+    REASON,
+    RESCHEDULE,
+    RESERVE,
+    SERIES_CANCEL,
+    SERIES_CREATE,
+    example,
+)
 from booking.api.text import Reason as ReasonText
 from booking.api.text import Rrule
 from booking.service.reserve import Reserve
@@ -53,13 +62,19 @@ class ReserveBody(BaseModel):
 class HoldCreate(ReserveBody):
     """A hold: blocks the slot for a few minutes while the patient decides."""
 
+    model_config = example(RESERVE)
+
 
 class AppointmentCreate(ReserveBody):
     """A booking made directly, without a hold; staff must name the patient."""
 
+    model_config = example(RESERVE)
+
 
 class HoldBook(BaseModel):
     """Turning a hold into a booking."""
+
+    model_config = example(HOLD_BOOK)
 
     patient_id: UUID | None = Field(
         default=None,
@@ -71,6 +86,8 @@ class HoldBook(BaseModel):
 class Reschedule(BaseModel):
     """Moving an appointment; duration and buffers come from its type."""
 
+    model_config = example(RESCHEDULE)
+
     start_at: SupportedInstant
     allow_outside_hours: bool = False
     override_policies: bool = False
@@ -79,12 +96,16 @@ class Reschedule(BaseModel):
 class Reason(BaseModel):
     """A reason for a decline or cancellation, and (staff) a policy override."""
 
+    model_config = example(REASON)
+
     reason: ReasonText = ""
     override_policies: bool = False
 
 
 class SeriesCreate(ReserveBody):
     """A recurring booking: the RRULE chooses local dates, each at the first start's wall time."""
+
+    model_config = example(SERIES_CREATE)
 
     patient_id: UUID
     rrule: Rrule
@@ -94,6 +115,8 @@ class SeriesCreate(ReserveBody):
 
 class SeriesCancel(BaseModel):
     """Cancel all of a series, or one occurrence and the following ones."""
+
+    model_config = example(SERIES_CANCEL)
 
     scope: Literal["all", "following"]
     from_appointment_id: UUID | None = None

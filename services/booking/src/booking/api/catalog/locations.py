@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.examples import LOCATION_CREATE, LOCATION_UPDATE, example
 from booking.api.text import Address, Name
 from booking.domain.catalog import Location, LocationSpec
 from booking.service import catalog
@@ -23,12 +24,16 @@ router = APIRouter(prefix="/locations", tags=["locations"])
 class LocationCreate(LocationSpec, Body):
     """A new location."""
 
+    model_config = example(LOCATION_CREATE)
+
     name: Name
     address: Address = ""
 
 
 class LocationUpdate(Patch):
     """Fields to change; the rest stay."""
+
+    model_config = example(LOCATION_UPDATE)
 
     name: Name | None = None
     address: Address | None = None

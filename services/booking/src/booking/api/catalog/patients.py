@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response, status
 
 from booking.api.catalog.common import Body, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.examples import PATIENT_CREATE, PATIENT_UPDATE, example
 from booking.api.text import Email, LineUserId, Name
 from booking.domain.patients import Patient, PatientSpec
 from booking.service import patients as service
@@ -31,6 +32,8 @@ Eraser = Annotated[Principal, require(Permission.PATIENTS_ERASE)]
 class PatientCreate(PatientSpec, Body):
     """A new patient; the preferred channel needs its contact detail."""
 
+    model_config = example(PATIENT_CREATE)
+
     name: Name
     email: Email | None = None
     line_user_id: LineUserId | None = None
@@ -38,6 +41,8 @@ class PatientCreate(PatientSpec, Body):
 
 class PatientUpdate(Patch):
     """Fields to change; send null to clear an optional contact detail."""
+
+    model_config = example(PATIENT_UPDATE)
 
     NULLABLE = frozenset({"email", "phone", "line_user_id", "timezone"})
     name: Name | None = None

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.examples import PRACTITIONER_CREATE, PRACTITIONER_UPDATE, example
 from booking.api.text import Bio, Name, Specialty
 from booking.domain.catalog import Practitioner, PractitionerSpec, UniqueIds
 from booking.service import catalog
@@ -24,6 +25,8 @@ router = APIRouter(prefix="/practitioners", tags=["practitioners"])
 class PractitionerCreate(PractitionerSpec, Body):
     """A new practitioner profile (draft until published as active)."""
 
+    model_config = example(PRACTITIONER_CREATE)
+
     display_name: Name
     bio: Bio | None = None
     specialties: list[Specialty] = Field(default_factory=list, max_length=50)
@@ -31,6 +34,8 @@ class PractitionerCreate(PractitionerSpec, Body):
 
 class PractitionerUpdate(Patch):
     """Fields to change; lists are replaced whole."""
+
+    model_config = example(PRACTITIONER_UPDATE)
 
     NULLABLE = frozenset({"bio"})
     display_name: Name | None = None

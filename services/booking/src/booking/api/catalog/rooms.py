@@ -9,6 +9,7 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.examples import ROOM_CREATE, ROOM_UPDATE, example
 from booking.api.text import Name
 from booking.domain.catalog import Room, RoomSpec
 from booking.service import catalog
@@ -23,11 +24,15 @@ router = APIRouter(prefix="/rooms", tags=["rooms"])
 class RoomCreate(RoomSpec, Body):
     """A new room at a live location."""
 
+    model_config = example(ROOM_CREATE)
+
     name: Name
 
 
 class RoomUpdate(Patch):
     """Fields to change; the rest stay."""
+
+    model_config = example(ROOM_UPDATE)
 
     location_id: UUID | None = None
     name: Name | None = None
