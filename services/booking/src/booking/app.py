@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from booking.api import ROUTERS
+from booking.api.errors import install_integrity_problems
 from booking.clients.schedules import WorkingHours
 from booking.config import Settings
 from booking.events import HANDLERS
@@ -26,4 +27,5 @@ def build_app(settings: ServiceSettings) -> FastAPI:
     runtime.closers.append(hours.aclose)
     app = create_app(runtime, title=TITLE, routers=ROUTERS)
     app.state.working_hours = hours
+    install_integrity_problems(app)
     return app

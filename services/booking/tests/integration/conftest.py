@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
+from psycopg import sql
 
 from booking.app import MIGRATIONS, build_app
 from booking.config import Settings
@@ -18,6 +21,8 @@ from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.store.migrations import upgrade
+from clinic_testkit.databases import DatabaseInfo, create_database, drop_database
+from clinic_testkit.infrastructure import PostgresServer
 
 pytestmark = pytest.mark.integration
 
@@ -52,6 +57,23 @@ class Booking:
         )
         return {"Authorization": f"Bearer {token}"}
 
+    def written(self, tenant_id: UUID | None = None) -> dict[str, int]:
+        """How many rows the tenant has in each table a request can write (to show that a
+        refused request wrote nothing)."""
+        tables = ("appointments", "occupations", "series", "audit_log", "clinic_outbox")
+        tables += ("patients", "locations", "practitioners", "appointment_types", "rooms")
+        tables += ("equipment",)
+        with psycopg.connect(self.admin_url.replace("+psycopg", "")) as db:
+            return {
+                table: db.execute(
+                    sql.SQL("SELECT count(*) FROM {} WHERE tenant_id = %s").format(
+                        sql.Identifier(table)
+                    ),
+                    (tenant_id or self.tenant_id,),
+                ).fetchone()[0]
+                for table in tables
+            }
+
 
 @pytest.fixture(scope="session")
 def booking_topics(kafka_bootstrap: str) -> str:
@@ -79,6 +101,16 @@ def booking_settings_factory(
     return make
 
 
+@asynccontextmanager
+async def serving(settings: Settings, database: DatabaseInfo) -> AsyncIterator[Booking]:
+    """The booking app on `database`, started, with a client and a fresh tenant."""
+    app = build_app(settings)
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://booking") as client:
+            yield Booking(client, settings, uuid4(), database.url, database.admin_url, app)
+
+
 @pytest.fixture
 async def booking(
     request: pytest.FixtureRequest,
@@ -89,11 +121,26 @@ async def booking(
     overrides = dict(marker.kwargs) if marker else {}
     # Migrations run their own event loop, so they go to a thread.
     settings, database = await asyncio.to_thread(booking_settings_factory, **overrides)
-    app = build_app(settings)
-    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
-        transport = httpx.ASGITransport(manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://booking") as client:
-            yield Booking(client, settings, uuid4(), database.url, database.admin_url, app)
+    async with serving(settings, database) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def shared_booking(
+    postgres_server: PostgresServer, booking_topics: str
+) -> AsyncIterator[Booking]:
+    """One app and database for a whole module of parametrised cases (tables stay fast); tests
+    that share it keep apart by tenant or by the ids they create."""
+    database = await asyncio.to_thread(create_database, postgres_server, "booking")
+    try:
+        await asyncio.to_thread(upgrade, MIGRATIONS, database.url)
+        settings = Settings(
+            database_url=database.url, kafka_bootstrap_servers=booking_topics, schedules_url=None
+        )
+        async with serving(settings, database) as running:
+            yield running
+    finally:
+        await asyncio.to_thread(drop_database, postgres_server, database)
 
 
 API = "/api/v1/booking"
@@ -111,6 +158,11 @@ class Clinic:
     room_id: str
     patient_id: str
     admin: dict[str, str]
+    tenant_id: UUID | None = None  # None: the booking app's own tenant
+
+    def headers(self, *roles: str, **claims: Any) -> dict[str, str]:
+        """Authorization headers for a principal of this clinic's tenant."""
+        return self.booking.headers(*roles, tenant_id=self.tenant_id, **claims)
 
     def at(self, days: int, hour: int, minute: int = 0) -> str:
         """An ISO instant `days` from today at local `hour:minute` in the clinic's zone."""
@@ -155,10 +207,10 @@ class Clinic:
         )
 
 
-@pytest.fixture
-async def clinic(booking: Booking) -> Clinic:
-    admin = booking.headers("admin", subject="admin-1")
-    made = Clinic(booking, "", [], "", "", "", admin)
+async def open_clinic(booking: Booking, tenant_id: UUID | None = None) -> Clinic:
+    """A location, three practitioners, a room, a type and a patient, in `tenant_id`."""
+    admin = booking.headers("admin", subject="admin-1", tenant_id=tenant_id)
+    made = Clinic(booking, "", [], "", "", "", admin, tenant_id)
     made.location_id = await made.create("/locations", {"name": "Da'an", "timezone": ZONE})
     for name in ("Dr. Lin", "Dr. Chen", "Dr. Wang"):
         made.practitioners.append(
@@ -181,3 +233,14 @@ async def clinic(booking: Booking) -> Clinic:
         },
     )
     return made
+
+
+@pytest.fixture
+async def clinic(booking: Booking) -> Clinic:
+    return await open_clinic(booking)
+
+
+@pytest.fixture(scope="session")
+def clinic_opener() -> Callable[..., Any]:
+    """`open_clinic` for fixtures of a wider scope than `clinic` (e.g. over `shared_booking`)."""
+    return open_clinic

@@ -76,7 +76,8 @@ async def test_an_ai_agent_may_hold_book_and_read_its_own_bookings_and_nothing_e
     clinic: Any,
 ) -> None:
     c = clinic
-    agent = c.booking.headers("ai_agent", subject="agent-42")
+    # The agent's token names the patient it acts for (see test_patient_binding.py).
+    agent = c.booking.headers("ai_agent", subject="agent-42", patient_id=c.patient_id)
     hold = await c.booking.client.post(f"{API}/holds", json=c.body(c.at(4, 10)), headers=agent)
     assert hold.status_code == 201
     booked = await c.booking.client.post(

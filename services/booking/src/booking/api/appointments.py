@@ -9,7 +9,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from booking.api.deps import ContextDep, IdempotencyKey
 from booking.api.idempotent import run_once
@@ -20,11 +19,13 @@ from booking.api.schemas import (
     Reason,
     Reschedule,
 )
+from booking.api.text import Cursor
 from booking.domain.appointments import Action
 from booking.service.access import ensure_visible, visibility_filter
 from booking.service.lifecycle import reschedule, transition
 from booking.service.reserve import book
 from booking.store import appointments as store
+from clinic_contracts.edge import SupportedInstant
 from clinic_platform.auth import Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.auth import require_any as needs_any
@@ -64,12 +65,16 @@ async def get_appointment(appointment_id: UUID, ctx: ContextDep) -> AppointmentP
 @router.get("", dependencies=[READ])
 async def list_appointments(
     ctx: ContextDep,
-    start_from: Annotated[AwareDatetime, Query(alias="from")],
-    start_to: Annotated[AwareDatetime, Query(alias="to")],
+    start_from: Annotated[
+        SupportedInstant, Query(alias="from", examples=["2026-12-01T00:00:00+08:00"])
+    ],
+    start_to: Annotated[
+        SupportedInstant, Query(alias="to", examples=["2026-12-08T00:00:00+08:00"])
+    ],
     patient_id: UUID | None = None,
     practitioner_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
 ) -> AppointmentPage:
     """Appointments by start time, for a patient or a practitioner, a page at a time."""
     if not start_from < start_to <= start_from + MAX_RANGE:

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from booking.api.deps import ContextDep
-from booking.store.tables.audit import audit_log
+from booking.service.access import ensure_visible
+from booking.store import appointments
+from booking.store.audit import trail
 from clinic_platform.auth import Permission
 from clinic_platform.auth import require as needs
 
@@ -32,13 +33,8 @@ class AuditEntry(BaseModel):
 
 @router.get("/appointments/{appointment_id}/audit", dependencies=[needs(Permission.AUDIT_READ)])
 async def appointment_audit(appointment_id: UUID, ctx: ContextDep) -> list[AuditEntry]:
-    """Every recorded change of the appointment (empty for an id the tenant does not have)."""
-    async with ctx.uow:
-        rows = await ctx.uow.session.execute(
-            select(audit_log)
-            .where(
-                audit_log.c.entity_type == "appointment", audit_log.c.entity_id == appointment_id
-            )
-            .order_by(audit_log.c.id)
-        )
-        return [AuditEntry.model_validate(row, from_attributes=True) for row in rows]
+    """Every recorded change of an appointment or hold of the tenant (404 for any other id)."""
+    async with ctx.uow:  # read-only: leaving without commit rolls back
+        ensure_visible(ctx.actor, await appointments.get(ctx.uow.session, appointment_id))
+        entries = await trail(ctx.uow.session, "appointment", appointment_id)
+    return [AuditEntry.model_validate(entry, from_attributes=True) for entry in entries]

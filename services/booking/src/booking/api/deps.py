@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from booking.api.text import IdempotencyKeyText
 from booking.clients.schedules import WorkingHours
 from booking.config import Settings
 from booking.service.context import BookingContext
@@ -42,4 +43,4 @@ def get_context(
 
 
 ContextDep = Annotated[BookingContext, Depends(get_context)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+IdempotencyKey = Annotated[IdempotencyKeyText | None, Header(alias="Idempotency-Key")]

@@ -6,11 +6,23 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from booking.api.examples import (
+    HOLD_BOOK,
+    REASON,
+    RESCHEDULE,
+    RESERVE,
+    SERIES_CANCEL,
+    SERIES_CREATE,
+    example,
+)
+from booking.api.text import Reason as ReasonText
+from booking.api.text import Rrule
 from booking.service.reserve import Reserve
 from booking.store.appointments import AppointmentRecord
 from clinic_contracts import AppointmentStatus
+from clinic_contracts.edge import SupportedInstant
 
 
 class ReserveBody(BaseModel):
@@ -21,8 +33,12 @@ class ReserveBody(BaseModel):
     practitioner_ids: list[UUID] = Field(
         min_length=1, max_length=5, description="The primary practitioner first."
     )
-    start_at: AwareDatetime = Field(description="Start instant with its UTC offset.")
-    patient_id: UUID | None = None
+    start_at: SupportedInstant = Field(description="Start instant with its UTC offset.")
+    patient_id: UUID | None = Field(
+        default=None,
+        description="Staff name any patient. A patient, or an AI agent acting for one, may "
+        "name only the patient in their token, and gets that one when leaving it out.",
+    )
     room_id: UUID | None = Field(default=None, description="Defaults to the type's room.")
     allow_outside_hours: bool = Field(default=False, description="Staff only: book anyway.")
     override_policies: bool = Field(
@@ -46,23 +62,33 @@ class ReserveBody(BaseModel):
 class HoldCreate(ReserveBody):
     """A hold: blocks the slot for a few minutes while the patient decides."""
 
+    model_config = example(RESERVE)
+
 
 class AppointmentCreate(ReserveBody):
-    """A booking made directly, without a hold."""
+    """A booking made directly, without a hold; staff must name the patient."""
 
-    patient_id: UUID
+    model_config = example(RESERVE)
 
 
 class HoldBook(BaseModel):
     """Turning a hold into a booking."""
 
-    patient_id: UUID | None = Field(default=None, description="Needed if the hold had none.")
+    model_config = example(HOLD_BOOK)
+
+    patient_id: UUID | None = Field(
+        default=None,
+        description="Staff: needed if the hold had none. Others book only for the patient in "
+        "their token.",
+    )
 
 
 class Reschedule(BaseModel):
     """Moving an appointment; duration and buffers come from its type."""
 
-    start_at: AwareDatetime
+    model_config = example(RESCHEDULE)
+
+    start_at: SupportedInstant
     allow_outside_hours: bool = False
     override_policies: bool = False
 
@@ -70,25 +96,31 @@ class Reschedule(BaseModel):
 class Reason(BaseModel):
     """A reason for a decline or cancellation, and (staff) a policy override."""
 
-    reason: str = Field(default="", max_length=500)
+    model_config = example(REASON)
+
+    reason: ReasonText = ""
     override_policies: bool = False
 
 
 class SeriesCreate(ReserveBody):
     """A recurring booking: the RRULE chooses local dates, each at the first start's wall time."""
 
+    model_config = example(SERIES_CREATE)
+
     patient_id: UUID
-    rrule: str = Field(min_length=6, max_length=500, examples=["FREQ=WEEKLY;COUNT=10"])
-    start_at: AwareDatetime = Field(description="First occurrence; its local wall time repeats.")
+    rrule: Rrule
+    start_at: SupportedInstant = Field(description="First occurrence; its local wall time repeats.")
     skip_conflicts: bool = False
 
 
 class SeriesCancel(BaseModel):
     """Cancel all of a series, or one occurrence and the following ones."""
 
+    model_config = example(SERIES_CANCEL)
+
     scope: Literal["all", "following"]
     from_appointment_id: UUID | None = None
-    reason: str = Field(default="", max_length=500)
+    reason: ReasonText = ""
 
 
 class AppointmentPublic(BaseModel):

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.domain.catalog import Lifecycle, refuse_retired
-from booking.service.entities import commit, conflict_from, label, load, merge
+from booking.service.entities import commit, label, load, merge
+from booking.service.integrity import problem_from
 from booking.store.entities import Kind, insert_entity, mark_gone, replace_entity
 from clinic_contracts import EventPayload
 from clinic_platform.auth import Principal
@@ -46,7 +47,7 @@ async def create(uow: UnitOfWork, actor: Principal, res: Resource[E, S], spec: S
         try:
             entity = await insert_entity(uow.session, res.kind, actor.tenant_id, spec)
         except IntegrityError as exc:
-            raise conflict_from(exc) from None
+            raise problem_from(exc) from None
         await _commit(uow, actor, res, entity.id, "created", None, entity)
     return entity
 
@@ -67,7 +68,7 @@ async def update(
         try:
             after = await replace_entity(uow.session, res.kind, actor.tenant_id, entity_id, spec)
         except IntegrityError as exc:
-            raise conflict_from(exc) from None
+            raise problem_from(exc) from None
         await _commit(uow, actor, res, entity_id, "updated", before, after)
     return after
 

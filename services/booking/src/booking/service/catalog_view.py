@@ -51,6 +51,14 @@ def _unavailable(field: str, what: str) -> RuleViolation:
     )
 
 
+async def ensure_patient(session: AsyncSession, patient_id: UUID) -> None:
+    """A 422 naming `patient_id` unless the tenant has this patient (and has not erased them)."""
+    if await catalog.get_patient(session, patient_id) is None:
+        raise RuleViolation(
+            "the patient is unknown or erased", code="patient_id_unavailable", field="patient_id"
+        )
+
+
 async def load_offer(session: AsyncSession, cmd: Reserve) -> Offer:
     """Validate what a new booking refers to; a 422 names the first field that does not hold."""
     kind = await catalog.get_appointment_type(session, cmd.appointment_type_id)
@@ -73,6 +81,8 @@ async def load_offer(session: AsyncSession, cmd: Reserve) -> Offer:
         equipment = await catalog.get_equipment(session, equipment_id)
         if equipment is None or equipment.retired or equipment.location_id != location.id:
             raise _unavailable("appointment_type_id", f"required equipment {equipment_id}")
+    if cmd.patient_id is not None:
+        await ensure_patient(session, cmd.patient_id)
     return Offer(
         kind.id,
         location.id,

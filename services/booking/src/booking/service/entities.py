@@ -7,20 +7,16 @@ from typing import TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from booking.store.audit import append_audit
 from booking.store.entities import After, Kind, get, page
 from clinic_contracts import EventPayload
 from clinic_platform.auth import Principal
-from clinic_platform.errors import Conflict, NotFound, RuleViolation
+from clinic_platform.errors import NotFound, RuleViolation
 from clinic_platform.store.unit_of_work import UnitOfWork
 
 E = TypeVar("E", bound=BaseModel)
 S = TypeVar("S", bound=BaseModel)
-
-# Unique indexes whose violation is the caller's conflict, as (code, field).
-_UNIQUE = {"uq_appointment_types_tenant_slug": ("slug_taken", "slug")}
 
 
 def label(kind: Kind[E]) -> str:
@@ -67,18 +63,6 @@ def merge(spec: type[S], current: BaseModel, changes: Mapping[str, object]) -> S
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or None
         raise RuleViolation(error["msg"], code=error["type"], field=field) from None
-
-
-def conflict_from(exc: IntegrityError) -> Conflict:
-    """A constraint the database enforced (a race the pre-checks lost) as a 409, never a 500."""
-    diag = getattr(exc.orig, "diag", None)
-    constraint = str(getattr(diag, "constraint_name", "") or "")
-    code, field = _UNIQUE.get(constraint, ("constraint_violation", None))
-    return Conflict(
-        f"The change conflicts with existing data ({constraint or 'constraint'}).",
-        code=code,
-        field=field,
-    )
 
 
 async def commit(

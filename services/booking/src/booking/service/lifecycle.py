@@ -12,8 +12,8 @@ from booking.domain.policies import (
     check_cancellation_notice,
     check_reschedule_allowed,
 )
-from booking.service.access import ensure_may_change, ensure_visible
-from booking.service.catalog_view import offer_of
+from booking.service.access import ensure_may_change, ensure_visible, patient_to_book
+from booking.service.catalog_view import ensure_patient, offer_of
 from booking.service.context import BookingContext
 from booking.service.events import appointment_event, subject
 from booking.service.reserve import check_hours, occupy
@@ -147,14 +147,11 @@ async def book_hold(
 ) -> AppointmentRecord:
     """Turn a live hold into a pending booking; an expired hold is a 409."""
     before = await load_for_change(ctx, hold_id, Action.BOOK)
+    patient = patient_to_book(ctx.actor, patient_id, before.patient_id)
     status = next_status(before.status, Action.BOOK)
     if before.expires_at is not None and before.expires_at <= ctx.now:
         raise Conflict("the hold has expired; place a new one", code="hold_expired")
-    patient = patient_id or before.patient_id
-    if patient is None:
-        raise RuleViolation(
-            "a booking needs a patient", code="patient_required", field="patient_id"
-        )
+    await ensure_patient(ctx.uow.session, patient)
     after = await store.change(
         ctx.uow.session,
         hold_id,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from booking.domain.occupation import Resource, ResourceKind, blocked_interval, resources_of
 from booking.domain.policies import check_booking_window
+from booking.service.access import patient_to_book, patient_to_hold
 from booking.service.catalog_view import Offer, load_offer
 from booking.service.context import BookingContext
 from booking.service.events import appointment_event, held_event, subject
@@ -164,6 +165,7 @@ async def check_hours(
 
 async def place_hold(ctx: BookingContext, cmd: Reserve) -> AppointmentRecord:
     """Hold a slot for a while (10 minutes for patients, 30 for staff by default)."""
+    cmd = replace(cmd, patient_id=patient_to_hold(ctx.actor, cmd.patient_id))
     placed = await reserve(ctx, cmd, AppointmentStatus.HELD)
     ctx.uow.record(held_event(placed.record), subject=subject(placed.record))
     await _audit_new(ctx, placed, "held")
@@ -172,10 +174,7 @@ async def place_hold(ctx: BookingContext, cmd: Reserve) -> AppointmentRecord:
 
 async def book(ctx: BookingContext, cmd: Reserve) -> AppointmentRecord:
     """Book directly (no hold first); the booking starts as pending."""
-    if cmd.patient_id is None:
-        raise RuleViolation(
-            "a booking needs a patient", code="patient_required", field="patient_id"
-        )
+    cmd = replace(cmd, patient_id=patient_to_book(ctx.actor, cmd.patient_id))
     placed = await reserve(ctx, cmd, AppointmentStatus.PENDING)
     record_booked(ctx, placed)
     await _audit_new(ctx, placed, "booked")

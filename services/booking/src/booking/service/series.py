@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from booking.domain.appointments import OCCUPYING, Action
 from booking.domain.series import expand
+from booking.service.access import patient_to_book
 from booking.service.catalog_view import load_offer
 from booking.service.context import BookingContext
 from booking.service.lifecycle import transition
@@ -52,6 +53,8 @@ class SeriesBooked:
 
 async def book_series(ctx: BookingContext, cmd: BookSeries) -> SeriesBooked:
     """Book every occurrence, or none (409 listing each conflict) unless skipping is asked."""
+    patient = patient_to_book(ctx.actor, cmd.template.patient_id)
+    cmd = replace(cmd, template=replace(cmd.template, patient_id=patient))
     offer = await load_offer(ctx.uow.session, cmd.template)
     first_local_start = cmd.template.start_at.astimezone(offer.zone).replace(tzinfo=None)
     occurrences = expand(cmd.rrule, first_local_start, offer.zone, offer.policy.duration_minutes)

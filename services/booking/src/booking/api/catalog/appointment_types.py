@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
+from booking.api.examples import APPOINTMENT_TYPE_CREATE, APPOINTMENT_TYPE_UPDATE, example
+from booking.api.text import Name
 from booking.domain.catalog import (
     DAY_MINUTES,
     AppointmentType,
     AppointmentTypeSpec,
     Minutes,
-    Name,
     Slug,
     UniqueIds,
 )
@@ -32,9 +34,15 @@ router = APIRouter(prefix="/appointment-types", tags=["appointment types"])
 class AppointmentTypeCreate(AppointmentTypeSpec, Body):
     """A new appointment type; its slug is unique among the tenant's live types."""
 
+    model_config = example(APPOINTMENT_TYPE_CREATE)
+
+    name: Name
+
 
 class AppointmentTypeUpdate(Patch):
     """Fields to change; lists are replaced whole."""
+
+    model_config = example(APPOINTMENT_TYPE_UPDATE)
 
     NULLABLE = frozenset({"default_room_id"})
     slug: Slug | None = None
@@ -74,7 +82,7 @@ async def list_appointment_types(
     uow: UnitOfWorkDep,
     paging: PageDep,
     active: bool | None = None,
-    slug: Slug | None = None,
+    slug: Annotated[Slug | None, Query(examples=["first-visit"])] = None,
     include_retired: bool = False,
 ) -> Page[AppointmentTypePublic]:
     where: dict[str, object] = {}

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Response, status
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Equipment, EquipmentSpec, Name
+from booking.api.examples import EQUIPMENT_CREATE, EQUIPMENT_UPDATE, example
+from booking.api.text import Name
+from booking.domain.catalog import Equipment, EquipmentSpec
 from booking.service import catalog
 from booking.service.catalog_resources import EQUIPMENT_ITEM
 from booking.service.entities import browse, read
@@ -21,9 +23,15 @@ router = APIRouter(prefix="/equipment", tags=["equipment"])
 class EquipmentCreate(EquipmentSpec, Body):
     """A new piece of equipment at a live location."""
 
+    model_config = example(EQUIPMENT_CREATE)
+
+    name: Name
+
 
 class EquipmentUpdate(Patch):
     """Fields to change; the rest stay."""
+
+    model_config = example(EQUIPMENT_UPDATE)
 
     location_id: UUID | None = None
     name: Name | None = None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Response, status
-from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Location, LocationSpec, Name
+from booking.api.examples import LOCATION_CREATE, LOCATION_UPDATE, example
+from booking.api.text import Address, Name
+from booking.domain.catalog import Location, LocationSpec
 from booking.service import catalog
 from booking.service.catalog_resources import LOCATION
 from booking.service.entities import browse, read
@@ -23,12 +24,19 @@ router = APIRouter(prefix="/locations", tags=["locations"])
 class LocationCreate(LocationSpec, Body):
     """A new location."""
 
+    model_config = example(LOCATION_CREATE)
+
+    name: Name
+    address: Address = ""
+
 
 class LocationUpdate(Patch):
     """Fields to change; the rest stay."""
 
+    model_config = example(LOCATION_UPDATE)
+
     name: Name | None = None
-    address: str | None = Field(default=None, max_length=500)
+    address: Address | None = None
     timezone: IanaTimezone | None = None
     active: bool | None = None
 

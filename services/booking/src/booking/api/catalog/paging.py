@@ -17,6 +17,7 @@ from uuid import UUID
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
+from booking.api.text import Cursor
 from booking.store.entities import After
 from clinic_platform.errors import RuleViolation
 
@@ -68,7 +69,7 @@ def decode_cursor(cursor: str) -> After:
 def page_request(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
     cursor: Annotated[
-        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+        Cursor | None, Query(description="`next_cursor` of the previous page.")
     ] = None,
 ) -> PageRequest:
     return PageRequest(limit=limit, after=decode_cursor(cursor) if cursor else None)

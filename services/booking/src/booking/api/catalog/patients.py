@@ -7,17 +7,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response, status
-from pydantic import Field
 
 from booking.api.catalog.common import Body, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Name
+from booking.api.examples import PATIENT_CREATE, PATIENT_UPDATE, example
+from booking.api.text import Email, LineUserId, Name
 from booking.domain.patients import Patient, PatientSpec
 from booking.service import patients as service
 from booking.service.entities import browse
 from booking.store.catalog import PATIENTS
 from clinic_contracts.events.patients import ContactChannel
-from clinic_contracts.primitives import E164Phone, EmailAddress, IanaTimezone, LanguageTag
+from clinic_contracts.primitives import E164Phone, IanaTimezone, LanguageTag
 from clinic_platform.auth import Permission, Principal, require, require_any
 from clinic_platform.runtime import UnitOfWorkDep
 
@@ -32,15 +32,23 @@ Eraser = Annotated[Principal, require(Permission.PATIENTS_ERASE)]
 class PatientCreate(PatientSpec, Body):
     """A new patient; the preferred channel needs its contact detail."""
 
+    model_config = example(PATIENT_CREATE)
+
+    name: Name
+    email: Email | None = None
+    line_user_id: LineUserId | None = None
+
 
 class PatientUpdate(Patch):
     """Fields to change; send null to clear an optional contact detail."""
 
+    model_config = example(PATIENT_UPDATE)
+
     NULLABLE = frozenset({"email", "phone", "line_user_id", "timezone"})
     name: Name | None = None
-    email: EmailAddress | None = None
+    email: Email | None = None
     phone: E164Phone | None = None
-    line_user_id: str | None = Field(default=None, min_length=1, max_length=64)
+    line_user_id: LineUserId | None = None
     preferred_language: LanguageTag | None = None
     preferred_channel: ContactChannel | None = None
     timezone: IanaTimezone | None = None

@@ -9,7 +9,9 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Name, Practitioner, PractitionerSpec, Specialty, UniqueIds
+from booking.api.examples import PRACTITIONER_CREATE, PRACTITIONER_UPDATE, example
+from booking.api.text import Bio, Name, Specialty
+from booking.domain.catalog import Practitioner, PractitionerSpec, UniqueIds
 from booking.service import catalog
 from booking.service.catalog_resources import PRACTITIONER
 from booking.service.entities import browse, read
@@ -23,13 +25,21 @@ router = APIRouter(prefix="/practitioners", tags=["practitioners"])
 class PractitionerCreate(PractitionerSpec, Body):
     """A new practitioner profile (draft until published as active)."""
 
+    model_config = example(PRACTITIONER_CREATE)
+
+    display_name: Name
+    bio: Bio | None = None
+    specialties: list[Specialty] = Field(default_factory=list, max_length=50)
+
 
 class PractitionerUpdate(Patch):
     """Fields to change; lists are replaced whole."""
 
+    model_config = example(PRACTITIONER_UPDATE)
+
     NULLABLE = frozenset({"bio"})
     display_name: Name | None = None
-    bio: str | None = Field(default=None, max_length=5000)
+    bio: Bio | None = None
     status: PractitionerStatus | None = None
     location_ids: UniqueIds | None = None
     specialties: list[Specialty] | None = Field(default=None, max_length=50)

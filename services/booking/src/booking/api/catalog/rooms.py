@@ -9,7 +9,9 @@ from pydantic import Field
 
 from booking.api.catalog.common import Body, CatalogReader, CatalogWriter, Patch
 from booking.api.catalog.paging import Page, PageDep, to_page
-from booking.domain.catalog import Name, Room, RoomSpec
+from booking.api.examples import ROOM_CREATE, ROOM_UPDATE, example
+from booking.api.text import Name
+from booking.domain.catalog import Room, RoomSpec
 from booking.service import catalog
 from booking.service.catalog_resources import ROOM
 from booking.service.entities import browse, read
@@ -22,9 +24,15 @@ router = APIRouter(prefix="/rooms", tags=["rooms"])
 class RoomCreate(RoomSpec, Body):
     """A new room at a live location."""
 
+    model_config = example(ROOM_CREATE)
+
+    name: Name
+
 
 class RoomUpdate(Patch):
     """Fields to change; the rest stay."""
+
+    model_config = example(ROOM_UPDATE)
 
     location_id: UUID | None = None
     name: Name | None = None
