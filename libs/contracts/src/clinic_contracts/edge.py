@@ -15,6 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
+from clinic_contracts.primitives import EmailAddress
+
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,6 +60,12 @@ MultilineText = Annotated[
     Field(json_schema_extra={"pattern": r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"}),
 ]
 """Text of several lines (templates, bios): tab, LF and CR allowed, other controls refused."""
+
+
+# The e-mail pattern lets any non-blank character through, NUL included. The edge rule is checked
+# on its own, so the documented pattern stays the e-mail one and the event schemas are unchanged.
+Email = Annotated[EmailAddress, AfterValidator(_single_line)]
+"""An e-mail address as requests give it: the contract's pattern, and no control characters."""
 
 
 def _supported_date(value: date) -> date:

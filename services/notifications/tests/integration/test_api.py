@@ -117,6 +117,7 @@ async def test_the_template_list_shows_the_tenant_override_and_the_defaults(serv
             {"webhook_url": "https://hooks.example/x", "webhook_secret": "s" * 16 + "\u0000"},
             "body.webhook_secret",
         ),
+        (f"{API}/settings", {"staff_emails": ["desk\u0000@example.org"]}, "body.staff_emails.0"),
     ],
 )
 async def test_bad_input_is_a_problem_naming_the_field(

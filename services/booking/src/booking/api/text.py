@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, TypeAdapter
+from pydantic import Field
 
 from booking.domain import catalog
-from clinic_contracts.edge import MultilineText, PlainText
-from clinic_contracts.primitives import EmailAddress
+from clinic_contracts.edge import Email, MultilineText, PlainText
 
 # The domain's constraints first, then PlainText's check: surrounding blanks (a trailing
 # newline too) are trimmed away, and what is left must be one line.
@@ -28,7 +27,15 @@ Rrule = Annotated[PlainText, Field(min_length=6, max_length=500, examples=["FREQ
 Cursor = Annotated[PlainText, Field(max_length=200)]
 IdempotencyKeyText = Annotated[PlainText, Field(max_length=200)]
 
-# The e-mail pattern lets any non-blank character through, NUL included; the edge rule is checked
-# on its own so that the documented pattern stays the e-mail one.
-_ONE_LINE = TypeAdapter(PlainText)
-Email = Annotated[EmailAddress, AfterValidator(_ONE_LINE.validate_python)]
+__all__ = [
+    "Address",
+    "Bio",
+    "Cursor",
+    "Email",  # the platform's, re-exported so every text type of a request comes from here
+    "IdempotencyKeyText",
+    "LineUserId",
+    "Name",
+    "Reason",
+    "Rrule",
+    "Specialty",
+]

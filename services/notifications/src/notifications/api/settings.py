@@ -8,8 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, HttpUrl
 
-from clinic_contracts.edge import PlainText
-from clinic_contracts.primitives import EmailAddress
+from clinic_contracts.edge import Email, PlainText
 from clinic_platform.errors import NotFound, RuleViolation
 from clinic_platform.runtime import UnitOfWorkDep
 from clinic_platform.secrets import SecretBox
@@ -43,7 +42,7 @@ def _default_order() -> list[PatientChannel]:
 class TenantSettingsBody(BaseModel):
     """Who else is told, in which order channels are tried, and the integration webhook."""
 
-    staff_emails: list[EmailAddress] = Field(default_factory=list, max_length=50)
+    staff_emails: list[Email] = Field(default_factory=list, max_length=50)
     staff_language: Language = "en"
     rebook_url: HttpUrl | None = None
     fallback_channels: list[PatientChannel] = Field(
@@ -67,7 +66,7 @@ class TenantSettingsPublic(BaseModel):
 class Preferences(BaseModel):
     """Whether a practitioner is emailed about new bookings and cancellations."""
 
-    email: EmailAddress
+    email: Email
     language: Language = "en"
     notify_booked: bool = True
     notify_cancelled: bool = True
