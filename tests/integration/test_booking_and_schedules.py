@@ -5,6 +5,7 @@ hours; a practitioner schedules has not learnt of yet is refused (503), never gu
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,12 +95,12 @@ class Pair:
         return httpx.post(f"{self.api}/appointments", json=body, headers=headers)
 
 
-def launch_pair(launch_service: Any, kafka_bootstrap: str) -> Pair:
+def launch_pair(launch_service: Any, kafka_bootstrap: str, **schedules_settings: str) -> Pair:
     """Topics provisioned (never auto-created) and schedules' group at their ends, then both
     services, then the catalog seeded in booking (its events are on their way to schedules)."""
     asyncio.run(provision([kafka_bootstrap], plan_topics(TOPICS, CONSUMER_GROUPS)))
     skip_schedules_to_end(kafka_bootstrap)
-    schedules = launch_service("schedules")
+    schedules = launch_service("schedules", **schedules_settings)
     booking = launch_service("booking", schedules_url=schedules.base_url)
     tenant = uuid4()
     token = issue_token(ServiceSettings(), subject="desk", tenant_id=tenant, roles=["admin"])
@@ -286,3 +287,24 @@ def test_when_schedules_is_unreachable_booking_uses_its_default_hours(
     early = pair.book(weekday(7), pair.admin)
     assert early.status_code == 422
     assert early.json()["decided_by"] == "fallback_default_hours"
+
+
+def test_schedules_sees_the_trace_and_request_id_of_the_booking_request_that_asks_it(
+    launch_service: Any, kafka_bootstrap: str
+) -> None:
+    pair = launch_pair(launch_service, kafka_bootstrap, log_format="json")
+    wait_until_known(pair)
+    trace_id = uuid4().hex
+    caller = {"traceparent": f"00-{trace_id}-{uuid4().hex[:16]}-01", "X-Request-ID": "desk-42"}
+    booked = pair.book(weekday(10), {**pair.admin, **caller})
+    assert booked.status_code in (201, 422), booked.text  # either way schedules was asked
+    assert booked.headers["X-Request-ID"] == "desk-42"
+    lines = [json.loads(line) for line in pair.schedules.log().splitlines() if line.strip()]
+    checks = [
+        line
+        for line in lines
+        if line["logger"] == "uvicorn.access" and line["path"].endswith("/availability/check")
+    ]
+    mine = [line for line in checks if line.get("trace_id") == trace_id]
+    assert mine, checks[-3:]
+    assert {line["request_id"] for line in mine} == {"desk-42"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import psycopg
 import pytest
 
 from clinic_platform.store.migrations import downgrade, upgrade
+from clinic_testkit.prometheus import counter_value, parse_samples
 from clinic_testkit.service_process import package_of
 
 pytestmark = pytest.mark.integration
@@ -21,19 +23,37 @@ SERVICES = ["booking", "schedules", "notifications", "calendar-sync"]
 def test_the_service_migrates_gets_ready_on_real_parts_and_stops_gracefully(
     service: str, launch_service: Any
 ) -> None:
-    running = launch_service(service)
+    running = launch_service(service, log_format="json")
     base = running.base_url
     ready = httpx.get(f"{base}/readyz").json()
     assert ready["checks"] == {"database": "ok", "kafka": "ok"}
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{base}/api/v1/{service}/openapi.json").status_code == 200
-    missing = httpx.get(f"{base}/api/v1/{service}/no-such-thing")
+    request_id = f"missing-{service}"
+    missing = httpx.get(
+        f"{base}/api/v1/{service}/no-such-thing", headers={"X-Request-ID": request_id}
+    )
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+    assert missing.headers["X-Request-ID"] == request_id
+    scraped = parse_samples(httpx.get(f"{base}/metrics").text)
+    readyz = {"http_route": "/readyz", "http_request_method": "GET"}
+    requests = "http_server_request_duration_seconds_count"
+    # The testkit's wait for readiness, then ours.
+    assert counter_value(scraped, requests, **readyz, http_response_status_class="2xx") >= 2
+    assert ("clinic_outbox_backlog", frozenset()) in scraped
 
     # uvicorn drains, runs the lifespan's shutdown, then re-raises SIGTERM as its exit status.
     assert running.stop() in (0, -signal.SIGTERM)
-    assert "Application shutdown complete" in running.log()
+    # One JSON object per line, from the first (uvicorn starting) to the last (shutdown).
+    lines = [json.loads(line) for line in running.log().splitlines() if line.strip()]
+    assert any(line["message"] == "Application shutdown complete." for line in lines)
+    mine = [line for line in lines if line.get("request_id") == request_id]
+    access = [line for line in mine if line["logger"] == "uvicorn.access"]
+    assert [(line["path"], line["status"]) for line in access] == [
+        (f"/api/v1/{service}/no-such-thing", 404)
+    ]
+    assert len(access[0]["trace_id"]) == 32
 
 
 # What a migration creates in the public schema, each as comparable text: tables and columns

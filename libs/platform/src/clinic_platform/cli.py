@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from clinic_platform.inbox.delivery import INFRASTRUCTURE_ERRORS
 from clinic_platform.inbox.replay import Projection, ReplayError, rebuild_service
 from clinic_platform.kafka import RETRYABLE_KAFKA_ERRORS
+from clinic_platform.logs import setup_logging
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.store.migrations import upgrade
 
@@ -44,8 +45,8 @@ def run_cli(
         command = sub.add_parser("rebuild", help="rebuild event-fed tables by replaying topics")
         command.add_argument("--tenant", type=UUID, help="rebuild only this tenant's rows")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = settings_factory()
+    setup_logging(settings)  # JSON lines outside development (see clinic_platform.logs)
     if args.command == "migrate":
         upgrade(migrations, settings.database_url)
         return

@@ -1,10 +1,15 @@
-"""Liveness (`/healthz`) and readiness (`/readyz`) endpoints, plus the usual readiness checks."""
+"""Liveness (`/healthz`) and readiness (`/readyz`) endpoints, plus the usual readiness checks.
+
+Readiness policy: a service is ready while every *required* check passes. A *degradable* check
+(Kafka: the outbox keeps accepting events while the broker is away) that fails keeps the service
+in rotation, reported as `degraded`; a required one (the database) takes it out with a 503.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter
@@ -18,8 +23,14 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 _log = logging.getLogger(__name__)
 
 
-def health_router(checks: Mapping[str, ReadinessCheck], timeout_s: float = 2.0) -> APIRouter:
-    """`GET /healthz` (the process is alive) and `GET /readyz` (every dependency answers)."""
+def health_router(
+    checks: Mapping[str, ReadinessCheck],
+    timeout_s: float = 2.0,
+    *,
+    degradable: Collection[str] = (),
+) -> APIRouter:
+    """`GET /healthz` (the process is alive) and `GET /readyz` (200 `ready` when every check
+    passes, 200 `degraded` when only `degradable` ones fail, else 503 `unavailable`)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", include_in_schema=False)
@@ -32,11 +43,16 @@ def health_router(checks: Mapping[str, ReadinessCheck], timeout_s: float = 2.0) 
         names = list(checks)
         outcomes = await asyncio.gather(*(_run(n, checks[n], timeout_s) for n in names))
         results = dict(zip(names, outcomes, strict=True))
-        failing = sorted(name for name, outcome in results.items() if outcome != "ok")
+        failed = sorted(name for name, outcome in results.items() if outcome != "ok")
+        failing = [name for name in failed if name not in degradable]
+        degraded = [name for name in failed if name in degradable]
+        body: dict[str, object] = {"status": "ready", "checks": results}
+        if degraded:
+            body |= {"status": "degraded", "degraded": degraded}
         if failing:
-            body = {"status": "unavailable", "checks": results, "failing": failing}
+            body |= {"status": "unavailable", "failing": failing}
             return JSONResponse(body, status_code=503)
-        return JSONResponse({"status": "ready", "checks": results})
+        return JSONResponse(body)
 
     return router
 

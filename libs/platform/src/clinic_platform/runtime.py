@@ -17,6 +17,8 @@ from clinic_platform.auth import CurrentPrincipal
 from clinic_platform.health import database_check, kafka_check
 from clinic_platform.inbox import EventConsumer, EventHandler
 from clinic_platform.inbox.replay import declared_topics
+from clinic_platform.metrics import MetricsSampler
+from clinic_platform.metrics import instruments as gauges
 from clinic_platform.outbox import OutboxRelay, OutboxWriter
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.store.sessions import Sessions, create_engine, create_sessions
@@ -39,6 +41,7 @@ class Runtime:
     outbox: OutboxWriter
     relay: OutboxRelay
     consumer: EventConsumer | None
+    sampler: MetricsSampler
     workers: list[Worker] = field(default_factory=list)
     closers: list[Closer] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -49,16 +52,19 @@ class Runtime:
         return UnitOfWork(self.sessions, self.outbox, tenant_id, on_commit=self.relay.wake)
 
     async def start(self) -> None:
-        """Start the outbox relay and the consumer group."""
+        """Start the outbox relay, the consumer group, the metrics sampler and the workers."""
         self.relay.start()
         if self.consumer is not None:
             await self.consumer.start()
         self._stop.clear()
-        self._tasks = [asyncio.create_task(worker(self._stop)) for worker in self.workers]
+        gauges.register(self.sampler)
+        workers = [self.sampler.run, *self.workers]
+        self._tasks = [asyncio.create_task(worker(self._stop)) for worker in workers]
 
     async def stop(self) -> None:
         """Stop consuming, flush the relay, release connections."""
         self._stop.set()
+        gauges.unregister(self.sampler)
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         if self.consumer is not None:
@@ -113,7 +119,10 @@ def build_runtime(
             topics=declared_topics(settings.service_name, handlers),
             max_attempts=settings.consumer_max_attempts,
         )
-    return Runtime(settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer)
+    sampler = MetricsSampler(sessions, consumer, interval_s=settings.metrics_interval_s)
+    return Runtime(
+        settings, engine, sessions, OutboxWriter(settings.service_name), relay, consumer, sampler
+    )
 
 
 def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -138,6 +147,9 @@ def create_app(runtime: Runtime, *, title: str, routers: Sequence[APIRouter] = (
             "database": database_check(runtime.engine),
             "kafka": kafka_check(runtime.settings.kafka_servers),
         },
+        # With the broker away the outbox still takes every event (they wait, none is lost), so
+        # the service keeps serving; without its database it cannot, and leaves rotation.
+        degradable={"kafka"},
         lifespan=lifespan,
     )
     app.state.runtime = runtime

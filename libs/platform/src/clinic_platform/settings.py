@@ -13,6 +13,7 @@ DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - re
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc="
 
 Environment = Literal["development", "test", "production"]
+LogFormat = Literal["json", "text"]
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +40,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     # Bodies over this are refused with 413 before they are read in full (the gateway caps too).
     max_request_bytes: int = 1_048_576
+    # JSON lines by default; human-readable text by default in development only.
+    log_format: LogFormat | None = None
+    log_level: str = "INFO"
+    # How often the outbox backlog and consumer lag gauges are refreshed.
+    metrics_interval_s: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_development(self) -> ServiceSettings:
@@ -56,6 +62,13 @@ class ServiceSettings(BaseSettings):
     def encryption_key_list(self) -> list[str]:
         """The encryption keys, newest first."""
         return [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        """`log_format` when set; otherwise text in development and JSON everywhere else."""
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.environment == "development" else "json"
 
     @property
     def kafka_servers(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import MutableMapping
 
 from fastapi import FastAPI
 from opentelemetry import metrics, trace
@@ -10,6 +11,7 @@ from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -18,14 +20,18 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from clinic_platform.metrics.provider import setup_metrics, signal_url
+
 # W3C trace context only: it is what the outbox writes into the `traceparent` event header.
 _PROPAGATOR = TraceContextTextMapPropagator()
-_HEALTH_URLS = "/healthz,/readyz"  # probes every few seconds would drown real traces
+_HEALTH_URLS = "/healthz,/readyz,/metrics"  # probes and scrapes would drown real traces
 _instrumented_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def setup_telemetry(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
-    """Install the process-wide tracer provider; later calls return the one already installed."""
+    """Install the process-wide tracer and meter providers; later calls keep the installed ones
+    and return the tracer provider."""
+    setup_metrics(service_name, otlp_endpoint)
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current  # OpenTelemetry allows one global provider per process
@@ -37,21 +43,18 @@ def setup_telemetry(service_name: str, otlp_endpoint: str | None) -> TracerProvi
     )
     if otlp_endpoint:
         provider.add_span_processor(
-            BatchSpanProcessor(OTLPSpanExporter(_traces_url(otlp_endpoint)))
+            BatchSpanProcessor(OTLPSpanExporter(signal_url(otlp_endpoint, "traces")))
         )
     trace.set_tracer_provider(provider)
     return provider
 
 
-def _traces_url(endpoint: str) -> str:
-    # The HTTP exporter takes the full signal URL; settings usually hold the collector's base URL.
-    endpoint = endpoint.rstrip("/")
-    return endpoint if endpoint.endswith("/v1/traces") else f"{endpoint}/v1/traces"
-
-
 def instrument_fastapi(app: FastAPI) -> None:
     """A server span per request, continuing the caller's `traceparent` when it sends one."""
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=_HEALTH_URLS)
+    # Its HTTP metrics are off: the platform records its own (status class, route templates).
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=_HEALTH_URLS, meter_provider=NoOpMeterProvider()
+    )
 
 
 def instrument_sqlalchemy(engine: AsyncEngine) -> None:
@@ -80,6 +83,11 @@ def current_traceparent() -> str | None:
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
     return carrier.get("traceparent")
+
+
+def inject_trace_context(headers: MutableMapping[str, str]) -> None:
+    """Set `traceparent` in outgoing `headers` from the current span (nothing outside a span)."""
+    _PROPAGATOR.inject(headers)
 
 
 def context_from_traceparent(traceparent: str | None) -> Context:

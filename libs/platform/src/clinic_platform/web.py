@@ -1,9 +1,10 @@
-"""The one way a service builds its HTTP app: errors, auth, health, telemetry and its routers."""
+"""The one way a service builds its HTTP app: errors, auth, health, metrics, telemetry, request
+ids and its routers."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -13,6 +14,8 @@ from clinic_platform.auth.tokens import TokenVerifier
 from clinic_platform.body_limit import BodyLimitMiddleware
 from clinic_platform.errors import install_problem_handlers
 from clinic_platform.health import ReadinessCheck, health_router
+from clinic_platform.metrics import HttpMetricsMiddleware, metrics_router
+from clinic_platform.request_context import RequestIdMiddleware
 from clinic_platform.settings import ServiceSettings
 from clinic_platform.telemetry import instrument_fastapi, setup_telemetry
 
@@ -28,10 +31,12 @@ def create_service_api(
     title: str,
     routers: Sequence[APIRouter],
     readiness: Mapping[str, ReadinessCheck],
+    degradable: Collection[str] = (),
     lifespan: Lifespan[FastAPI] | None = None,
     api_prefix: str | None = None,
 ) -> FastAPI:
-    """A FastAPI app serving `routers` under `/api/v1/<service_name>` and probes at the root."""
+    """A FastAPI app serving `routers` under `/api/v1/<service_name>`, and the probes and
+    `/metrics` at the root; `degradable` readiness checks may fail without a 503."""
     prefix = api_prefix if api_prefix is not None else f"/api/v1/{settings.service_name}"
     app = FastAPI(
         title=title,
@@ -45,10 +50,15 @@ def create_service_api(
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
-    app.include_router(health_router(readiness))
+    app.include_router(health_router(readiness, degradable=degradable))
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router, prefix=prefix)
     _refuse_duplicate_operation_ids(app)
+    # Added last, so outermost of our middleware: every log line of a request has its id, and
+    # the duration covers the error handling and body limit too.
+    app.add_middleware(HttpMetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     setup_telemetry(settings.service_name, settings.otlp_endpoint)
     instrument_fastapi(app)
     return app

@@ -1,7 +1,7 @@
 """`/healthz` says the process lives; `/readyz` says whether every dependency answers."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import httpx
 from fastapi import FastAPI
@@ -24,9 +24,17 @@ async def hangs() -> None:
     await asyncio.sleep(60)
 
 
-async def get(path: str, checks: Mapping[str, ReadinessCheck]) -> httpx.Response:
+async def times_out() -> None:
+    raise TimeoutError
+
+
+async def get(
+    path: str, checks: Mapping[str, ReadinessCheck], degradable: Collection[str] = ()
+) -> httpx.Response:
     settings = ServiceSettings(service_name="demo")
-    app = create_service_api(settings, title="demo", routers=[], readiness=checks)
+    app = create_service_api(
+        settings, title="demo", routers=[], readiness=checks, degradable=degradable
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
         return await client.get(path)
@@ -50,6 +58,27 @@ async def test_readyz_is_503_naming_the_failing_check_without_its_message() -> N
     assert body["failing"] == ["database"]
     assert body["checks"] == {"database": "failed: ConnectionRefusedError", "kafka": "ok"}
     assert "secret" not in response.text
+
+
+async def test_a_failing_degradable_check_keeps_the_service_ready_but_degraded() -> None:
+    response = await get("/readyz", {"database": ok, "kafka": broken}, degradable={"kafka"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "kafka": "failed: ConnectionRefusedError"},
+        "degraded": ["kafka"],
+    }
+
+
+async def test_a_failing_required_check_is_503_even_beside_a_degraded_one() -> None:
+    response = await get("/readyz", {"database": broken, "kafka": times_out}, {"kafka"})
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["failing"], body["degraded"]) == (
+        "unavailable",
+        ["database"],
+        ["kafka"],
+    )
 
 
 async def test_a_hanging_check_times_out_and_the_others_still_report() -> None:

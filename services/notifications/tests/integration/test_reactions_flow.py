@@ -16,6 +16,7 @@ from clinic_contracts import (
     NotificationFailed,
     NotificationSent,
 )
+from clinic_testkit.prometheus import counter_value, parse_samples
 from clinic_testkit.topic_reader import TopicReader
 
 pytestmark = pytest.mark.integration
@@ -61,6 +62,13 @@ async def deliveries(service: Any, appointment_id: UUID) -> list[dict[str, Any]]
     return result
 
 
+async def delivered(service: Any, outcome: str, channel: str) -> float:
+    """`clinic_notifications_deliveries_total` as `/metrics` shows it now."""
+    page = (await service.client.get("/metrics")).text
+    labels = {"outcome": outcome, "channel": channel}
+    return counter_value(parse_samples(page), "clinic_notifications_deliveries_total", **labels)
+
+
 async def settle(service: Any, appointment_id: UUID, count: int) -> list[dict[str, Any]]:
     """The appointment's deliveries once `count` of them have finished (or 30 s passed)."""
     for _ in range(600):
@@ -76,6 +84,7 @@ async def test_a_booking_is_confirmed_once_in_the_patients_language_and_the_loca
 ) -> None:
     clinic = await seed(language="zh-Hant", patient_zone="Europe/London")
     reader = await TopicReader(service.settings.kafka_bootstrap_servers, TOPIC).mark()
+    sent_before = await delivered(service, "sent", "email")
     event = booked(clinic, taipei_10am(3))
     [message] = await service.feed.publish(event)
     await service.feed.send(message)  # Kafka redelivers the very same event
@@ -100,6 +109,7 @@ async def test_a_booking_is_confirmed_once_in_the_patients_language_and_the_loca
     assert NotificationSent.model_validate_json(published[0].value).delivery_id == UUID(log["id"])
     await asyncio.sleep(1.0)  # a second email would have arrived by now
     assert len(service.inbox.to(clinic.email)) == 1
+    assert await delivered(service, "sent", "email") == sent_before + 1
 
 
 async def test_a_cancellation_sends_the_notice_with_reason_and_withdraws_the_reminders(
@@ -133,6 +143,7 @@ async def test_a_provider_answering_500_is_retried_then_the_delivery_fails_and_i
     service.provider.always = 500
     clinic = await seed(language="en", channel="sms")
     reader = await TopicReader(service.settings.kafka_bootstrap_servers, TOPIC).mark()
+    failed_before = await delivered(service, "failed", "sms")
     event = booked(clinic, taipei_10am(3))
     await service.feed.publish(event)
 
@@ -157,6 +168,7 @@ async def test_a_provider_answering_500_is_retried_then_the_delivery_fails_and_i
         False,
     )
     assert service.inbox.to(clinic.email) == []  # a failure does not switch channel silently
+    assert await delivered(service, "failed", "sms") == failed_before + 1
 
 
 async def test_line_is_used_when_preferred_and_a_missing_line_id_falls_back_to_email(

@@ -21,6 +21,7 @@ from clinic_platform.inbox.delivery import (
     decode,
 )
 from clinic_platform.kafka import RETRYABLE_KAFKA_ERRORS, create_producer
+from clinic_platform.metrics.instruments import CONSUMER_RECORDS, DEAD_LETTERED
 from clinic_platform.store.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class EventConsumer:
         self._dlq: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Offset of the record being applied per partition, while a batch is in hand: the
+        # consumer's position is already past the whole batch.
+        self._in_hand: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         """Consume in a background task; it joins the group once the broker answers."""
@@ -125,14 +129,39 @@ class EventConsumer:
     async def _process_partition(self, records: list[Record]) -> int | None:
         """Process records in order; return the last finished offset (None if none finished)."""
         last: int | None = None
-        for record in records:
-            try:
-                outcome = await self._until_infrastructure_returns(record)
-            except ConsumerStopping:
-                return last
-            self.stats[outcome] += 1
-            last = record.offset
+        if not records:
+            return last
+        tp = TopicPartition(records[0].topic, records[0].partition)
+        labels = {"consumer_group": self.group_id, "topic": tp.topic}
+        try:
+            for record in records:
+                self._in_hand[tp] = record.offset
+                try:
+                    outcome = await self._until_infrastructure_returns(record)
+                except ConsumerStopping:
+                    return last
+                self.stats[outcome] += 1
+                CONSUMER_RECORDS.add(1, {**labels, "outcome": outcome.value})
+                last = record.offset
+        finally:
+            self._in_hand.pop(tp, None)
         return last
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Records not yet applied per assigned partition: end offset minus the position (the
+        record in hand while a batch is being applied). Empty before the group is joined."""
+        consumer = self._consumer
+        partitions = list(consumer.assignment()) if consumer is not None else []
+        if consumer is None or not partitions:
+            return {}
+        ends = await consumer.end_offsets(partitions)
+        lag: dict[tuple[str, int], int] = {}
+        for tp in partitions:
+            position = self._in_hand.get(tp)
+            if position is None:
+                position = await consumer.position(tp)
+            lag[(tp.topic, tp.partition)] = max(0, ends[tp] - position)
+        return lag
 
     async def _until_infrastructure_returns(self, record: Record) -> Outcome:
         retrying = AsyncRetrying(
@@ -185,6 +214,9 @@ class EventConsumer:
         ]
         await self._dlq.send_and_wait(
             dlq_topic(record.topic, self.group_id), record.value, key=record.key, headers=headers
+        )
+        DEAD_LETTERED.add(
+            1, {"consumer_group": self.group_id, "topic": record.topic, "reason": poison.kind.value}
         )
 
     async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:

@@ -66,13 +66,22 @@ class ReceivedEvent:
 EventHandler = Callable[[AsyncSession, ReceivedEvent], Awaitable[None]]
 
 
+class PoisonKind(StrEnum):
+    """Why a record is poison, in one word (the dead-letter counter's `reason`)."""
+
+    INVALID_ENVELOPE = "invalid_envelope"
+    INVALID_PAYLOAD = "invalid_payload"
+    HANDLER_FAILED = "handler_failed"
+
+
 class Poison(Exception):
     """A record that can never be applied; `reason` goes into the dead-letter header."""
 
-    def __init__(self, reason: str, attempts: int = 0) -> None:
+    def __init__(self, reason: str, attempts: int = 0, *, kind: PoisonKind) -> None:
         super().__init__(reason)
         self.reason = reason
         self.attempts = attempts
+        self.kind = kind
 
 
 def decode(record: Record, handled: Mapping[str, EventHandler]) -> ReceivedEvent | None:
@@ -80,13 +89,14 @@ def decode(record: Record, handled: Mapping[str, EventHandler]) -> ReceivedEvent
     try:
         envelope = CloudEvent.from_headers(record.headers)
     except ValueError as exc:
-        raise Poison(f"invalid envelope: {exc}") from exc
+        raise Poison(f"invalid envelope: {exc}", kind=PoisonKind.INVALID_ENVELOPE) from exc
     if envelope.type not in handled:
         return None
     try:
         payload = payload_class(envelope.type).model_validate_json(record.value or b"")
     except ValidationError as exc:
-        raise Poison(f"invalid payload for {envelope.type}: {_first_error(exc)}") from exc
+        reason = f"invalid payload for {envelope.type}: {_first_error(exc)}"
+        raise Poison(reason, kind=PoisonKind.INVALID_PAYLOAD) from exc
     return ReceivedEvent(envelope, payload, record.topic, record.partition, record.offset)
 
 
@@ -119,7 +129,8 @@ class Applier:
                     "handler failed on %s (attempt %d): %r", event.envelope.id, attempt, exc
                 )
                 if attempt == self.max_attempts:
-                    raise Poison(f"handler failed {attempt} times: {exc!r}"[:500], attempt) from exc
+                    reason = f"handler failed {attempt} times: {exc!r}"[:500]
+                    raise Poison(reason, attempt, kind=PoisonKind.HANDLER_FAILED) from exc
                 await asyncio.sleep(self.retry_delay_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from clinic_platform.kafka import RETRYABLE_KAFKA_ERRORS, create_producer
+from clinic_platform.metrics.instruments import OUTBOX_PUBLISHED
 from clinic_platform.store.platform_tables import outbox
 from clinic_platform.store.sessions import Sessions, system_transaction
 
@@ -145,6 +147,8 @@ class OutboxRelay:
                 await self._purge(session)
                 return 0
             sent, failed, error = await self._send(rows)
+            sent_ids = set(sent)
+            topics = Counter(row.topic for row in rows if row.id in sent_ids)
             if sent:
                 await session.execute(
                     update(outbox).where(outbox.c.id.in_(sent)).values(published_at=func.now())
@@ -156,6 +160,8 @@ class OutboxRelay:
                     .values(attempts=outbox.c.attempts + 1, last_error=error[:500])
                 )
         self.stats.published += len(sent)
+        for topic, count in topics.items():  # counted once the rows are marked sent
+            OUTBOX_PUBLISHED.add(count, {"topic": topic})
         if failed:
             raise RelayBatchFailed(f"{len(failed)} outbox rows not published: {error}")
         return len(sent)

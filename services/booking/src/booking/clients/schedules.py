@@ -22,6 +22,7 @@ from booking.domain.hours import HoursVerdict, within_default_hours
 from clinic_contracts import OutsideHoursDecision
 from clinic_platform.breaker import CircuitBreaker, CircuitOpen
 from clinic_platform.errors import ServiceUnavailable
+from clinic_platform.http_client import traced_transport
 
 log = logging.getLogger(__name__)
 CHECK_PATH = "/api/v1/schedules/availability/check"
@@ -58,7 +59,8 @@ class WorkingHours:
         self._client = httpx.AsyncClient(
             base_url=settings.schedules_url or "http://schedules.invalid",
             timeout=settings.schedules_timeout_s,
-            transport=transport,
+            # Each call carries the caller's trace (`traceparent`) and request id to schedules.
+            transport=traced_transport(transport),
         )
 
     async def aclose(self) -> None:

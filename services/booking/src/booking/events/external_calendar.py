@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.domain.appointments import OCCUPYING, Action, next_status
+from booking.service.counters import count_appointment
 from booking.service.events import appointment_event, subject
 from booking.store import appointments as store
 from booking.store.audit import append_audit
@@ -42,6 +43,7 @@ async def cancel_deleted_externally(session: AsyncSession, event: ReceivedEvent)
         tenant_id=after.tenant_id,
         subject=subject(after),
     )
+    count_appointment(session, Action.CANCEL)
     actor = Principal(
         f"system:calendar-sync:{payload.external_event_id}", after.tenant_id, frozenset({"service"})
     )

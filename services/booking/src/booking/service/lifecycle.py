@@ -15,6 +15,7 @@ from booking.domain.policies import (
 from booking.service.access import ensure_may_change, ensure_visible, patient_to_book
 from booking.service.catalog_view import ensure_patient, offer_of
 from booking.service.context import BookingContext
+from booking.service.counters import count_appointment
 from booking.service.events import appointment_event, subject
 from booking.service.reserve import check_hours, occupy
 from booking.store import appointments as store
@@ -121,6 +122,7 @@ def _record_event(
     else:
         event = appointment_event(SIMPLE_EVENTS[action], after)
     ctx.uow.record(event, subject=subject(after))
+    count_appointment(ctx.uow.session, action)
 
 
 async def _audit(
@@ -173,6 +175,7 @@ async def book_hold(
     ctx.uow.record(
         appointment_event(AppointmentBooked, after, hold_id=hold_id), subject=subject(after)
     )
+    count_appointment(ctx.uow.session, Action.BOOK)
     await _audit(ctx, before, after, Action.BOOK, None)
     return after
 
@@ -230,5 +233,6 @@ async def reschedule(
         ),
         subject=subject(after),
     )
+    count_appointment(ctx.uow.session, Action.RESCHEDULE)
     await _audit(ctx, before, after, Action.RESCHEDULE, None)
     return after

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from booking.domain.appointments import Action
 from booking.domain.occupation import Resource, ResourceKind, blocked_interval, resources_of
 from booking.domain.policies import check_booking_window
 from booking.service.access import patient_to_book, patient_to_hold
 from booking.service.catalog_view import Offer, load_offer
 from booking.service.context import BookingContext
+from booking.service.counters import count_appointment
 from booking.service.events import appointment_event, held_event, subject
 from booking.store import appointments as store
 from booking.store.appointments import AppointmentRecord, SlotTaken
@@ -185,6 +187,7 @@ def record_booked(ctx: BookingContext, placed: Placed) -> None:
     """Events of a new booking: booked, and flagged when staff placed it outside hours."""
     record = placed.record
     ctx.uow.record(appointment_event(AppointmentBooked, record), subject=subject(record))
+    count_appointment(ctx.uow.session, Action.BOOK)
     if placed.outside_hours is not None:
         ctx.uow.record(
             appointment_event(

@@ -7,13 +7,27 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from clinic_contracts import NotificationFailed, NotificationSent
+from clinic_platform.metrics import count_on_commit, domain_counter
 from clinic_platform.runtime import Runtime
 from clinic_platform.store.sessions import tenant_transaction
 from notifications.domain.model import DeliveryState
 from notifications.store import deliveries
 
 log = logging.getLogger(__name__)
+# Prometheus: clinic_notifications_deliveries_total{outcome="sent"|"failed", channel="email"|…}
+DELIVERIES = domain_counter(
+    "clinic.notifications.deliveries",
+    unit="{delivery}",
+    description="Deliveries marked sent or failed (once each), by outcome and channel.",
+)
+
+
+def _count(session: AsyncSession, delivery: Mapping[str, Any], outcome: str) -> None:
+    channel = delivery["channel"] or "none"  # a delivery that failed before a channel was chosen
+    count_on_commit(session, DELIVERIES, {"outcome": outcome, "channel": str(channel)})
 
 
 def _common(delivery: Mapping[str, Any], attempts: int) -> dict[str, Any]:
@@ -59,6 +73,7 @@ async def mark_sent(runtime: Runtime, delivery: Mapping[str, Any], attempt: int)
                 NotificationSent(**_common(delivery, attempt), sent_at=now),
                 subject=_subject(delivery),
             )
+            _count(uow.session, delivery, "sent")
         await uow.commit()
 
 
@@ -78,6 +93,8 @@ async def mark_failed(
             failed_at=now,
             last_error=reason[:1000],
         )
+        if changed:
+            _count(uow.session, delivery, "failed")
         if changed and delivery["channel"] is not None:
             uow.record(
                 NotificationFailed(
