@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.domain import ClinicHours, DateRange, Window, effective_windows
 from schedules.domain.local_time import whole_day
-from schedules.domain.rules import occurrence_dates
+from schedules.domain.recurrence import entry_dates
 from schedules.service.access import known_practitioner
 from schedules.store.rules import exception_rule, load_rules, location_zones, utc_reach
 from schedules.store.tables import (
@@ -152,7 +152,7 @@ async def _occurring(session: AsyncSession, practitioner_id: UUID, day: date) ->
         )
         .order_by(t.c.start_time.nulls_first(), t.c.id)
     )
-    return [row for row in rows if occurrence_dates(exception_rule(row), day, day)]
+    return [row for row in rows if entry_dates(exception_rule(row), day, day)]
 
 
 async def _touching(

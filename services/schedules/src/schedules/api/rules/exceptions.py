@@ -16,7 +16,6 @@ from pydantic_core import PydanticCustomError
 
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
-from schedules.api.rules.recurrence import check_rrule
 from schedules.api.rules.schemas import EndTime, StartTime, Strict, seconds
 from schedules.service.rules import exceptions
 from schedules.service.rules.exceptions import ExceptionSpec, Listed
@@ -71,8 +70,6 @@ class ExceptionBody(Strict):
                 code="times_pair",
                 field=field,
             )
-        if self.rrule is not None and self.dtstart is not None:
-            check_rrule(self.rrule, self.dtstart, self.start_time)
         fields = self.model_dump(exclude={"date"})
         return ExceptionSpec(on_date=self.date, **fields)
 

@@ -1,0 +1,133 @@
+"""A recurring rule chooses dates; the entry's own times apply on each (RFC 5545, dateutil)."""
+
+from collections import Counter
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schedules.domain import AvailabilityException, DateRange, ScheduleRules, effective_windows
+from schedules.domain.recurrence import (
+    ONE_VALUE,
+    RecurrenceError,
+    canonical_rule,
+    entry_dates,
+)
+
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+FRIDAY = date(2026, 3, 6)
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def blocked_afternoons(rule: str, start: time = time(14), end: time = time(16)) -> list[date]:
+    """The dates a timed recurring block takes time from, as the engine reads them."""
+    entry = AvailabilityException("blocked", rrule=rule, dtstart=FRIDAY, start=start, end=end)
+    opened = AvailabilityException("available", rrule="FREQ=DAILY", dtstart=FRIDAY)
+    rules = ScheduleRules(zone=BERLIN, exceptions=(opened, entry))
+    whole = effective_windows(rules, DateRange(FRIDAY, FRIDAY + timedelta(days=30)))
+    # A blocked afternoon splits its date's one window in two.
+    return sorted(day for day, n in Counter(w.local_date for w in whole).items() if n == 2)
+
+
+def test_a_timed_exception_occurs_on_its_until_date() -> None:
+    assert blocked_afternoons("FREQ=WEEKLY;BYDAY=FR;UNTIL=20260320") == [
+        date(2026, 3, 6),
+        date(2026, 3, 13),
+        date(2026, 3, 20),
+    ]
+
+
+def test_an_until_time_before_the_entrys_start_still_counts_its_date() -> None:
+    assert blocked_afternoons("FREQ=WEEKLY;BYDAY=FR;UNTIL=20260320T100000")[-1] == date(2026, 3, 20)
+
+
+def test_time_parts_stored_before_they_were_refused_choose_each_date_once() -> None:
+    entry = AvailabilityException(
+        "blocked",
+        rrule="FREQ=DAILY;BYHOUR=9,17;COUNT=3",
+        dtstart=FRIDAY,
+        start=time(12),
+        end=time(13),
+    )
+    assert entry_dates(entry, FRIDAY, FRIDAY + timedelta(days=9)) == (
+        date(2026, 3, 6),
+        date(2026, 3, 7),
+        date(2026, 3, 8),
+    )
+
+
+@given(
+    days=st.sets(st.integers(0, 6), min_size=1),
+    offset=st.integers(0, 60),
+    length=st.integers(0, 400),
+    start=st.integers(0, 95),
+)
+def test_a_weekly_rule_occurs_on_its_until_date_exactly_when_the_weekday_matches(
+    days: set[int], offset: int, length: int, start: int
+) -> None:
+    dtstart = date(2026, 1, 1) + timedelta(days=offset)
+    until = dtstart + timedelta(days=length)
+    rule = f"FREQ=WEEKLY;BYDAY={','.join(DAYS[d] for d in sorted(days))};UNTIL={until:%Y%m%d}"
+    begin = time(start // 4, start % 4 * 15)
+    entry = AvailabilityException("blocked", rrule=rule, dtstart=dtstart, start=begin, end=time(0))
+    found = entry_dates(entry, dtstart, until + timedelta(days=14))
+    assert (until in found) == (until.weekday() in days)
+    assert all(day <= until and day.weekday() in days for day in found)
+
+
+@pytest.mark.parametrize(
+    ("rule", "zones", "stored"),
+    [
+        (
+            "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231",
+            [BERLIN],
+            "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231",
+        ),
+        ("RRULE:FREQ=WEEKLY;BYDAY=FR", [BERLIN], "FREQ=WEEKLY;BYDAY=FR"),
+        ("FREQ=WEEKLY;UNTIL=20260320T100000", [BERLIN], "FREQ=WEEKLY;UNTIL=20260320"),
+        # 03:59:59 UTC on the 21st is still the 20th in New York, already the 21st in Berlin.
+        ("FREQ=WEEKLY;UNTIL=20260321T035959Z", [NEW_YORK], "FREQ=WEEKLY;UNTIL=20260320"),
+        ("FREQ=WEEKLY;UNTIL=20260321T035959Z", [BERLIN], "FREQ=WEEKLY;UNTIL=20260321"),
+        ("FREQ=WEEKLY;UNTIL=20260320T120000Z", [BERLIN, NEW_YORK], "FREQ=WEEKLY;UNTIL=20260320"),
+    ],
+)
+def test_rules_are_stored_with_until_as_the_last_local_date(
+    rule: str, zones: list[ZoneInfo], stored: str
+) -> None:
+    assert canonical_rule(rule, FRIDAY, zones) == stored
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [
+        ("FREQ=DAILY;BYHOUR=9", "rrule_chooses_times"),
+        ("FREQ=WEEKLY;BYMINUTE=30;BYSECOND=0", "rrule_chooses_times"),
+        ("FREQ=HOURLY", "unsupported_frequency"),
+        ("FREQ=WEEKLY;BYDAY=XX", "invalid_rrule"),
+        ("FREQ=WEEKLY;UNTIL=2026", "invalid_rrule"),
+        ("FREQ=WEEKLY;UNTIL=20260101", "empty_rrule"),  # before dtstart
+        ("FREQ=WEEKLY;UNTIL=20260321T035959Z", "ambiguous_until"),  # Berlin and New York
+    ],
+)
+def test_rules_the_api_refuses_name_the_broken_rule(rule: str, code: str) -> None:
+    with pytest.raises(RecurrenceError) as refused:
+        canonical_rule(rule, FRIDAY, [BERLIN, NEW_YORK])
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "DTSTART:20260306\nRRULE:FREQ=WEEKLY",
+        "DTSTART;VALUE=DATE:20260306;FREQ=WEEKLY",
+        "FREQ=WEEKLY;BYDAY=MO\x00",
+        "freq=weekly",
+    ],
+)
+def test_anything_but_one_rrule_value_is_refused_saying_which_form_is_accepted(rule: str) -> None:
+    with pytest.raises(RecurrenceError) as refused:
+        canonical_rule(rule, FRIDAY, [BERLIN])
+    assert (refused.value.code, refused.value.detail) == ("invalid_rrule", ONE_VALUE)
+    assert "FREQ=WEEKLY;BYDAY=MO" in ONE_VALUE
