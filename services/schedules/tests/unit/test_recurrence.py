@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from schedules.domain import AvailabilityException, DateRange, ScheduleRules, effective_windows
 from schedules.domain.recurrence import (
     ONE_VALUE,
+    Recurrence,
     RecurrenceError,
     canonical_rule,
     entry_dates,
+    recurrence_dates,
 )
 
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
@@ -77,6 +79,20 @@ def test_a_weekly_rule_occurs_on_its_until_date_exactly_when_the_weekday_matches
     assert all(day <= until and day.weekday() in days for day in found)
 
 
+def test_exdates_skip_and_rdates_add_dates_and_a_skipped_date_stays_skipped() -> None:
+    weekly = Recurrence(
+        "FREQ=WEEKLY;COUNT=3",
+        FRIDAY,
+        exdates=frozenset({date(2026, 3, 13), date(2026, 4, 1)}),
+        rdates=frozenset({date(2026, 3, 9), date(2026, 4, 1)}),
+    )
+    assert recurrence_dates(weekly, FRIDAY, date(2026, 4, 30)) == (
+        date(2026, 3, 6),
+        date(2026, 3, 9),
+        date(2026, 3, 20),
+    )
+
+
 @pytest.mark.parametrize(
     ("rule", "zones", "stored"),
     [
@@ -122,6 +138,8 @@ def test_rules_the_api_refuses_name_the_broken_rule(rule: str, code: str) -> Non
     [
         "DTSTART:20260306\nRRULE:FREQ=WEEKLY",
         "DTSTART;VALUE=DATE:20260306;FREQ=WEEKLY",
+        "FREQ=WEEKLY\nEXDATE:20260313",
+        "FREQ=WEEKLY;RDATE=20260309",
         "FREQ=WEEKLY;BYDAY=MO\x00",
         "freq=weekly",
     ],
@@ -131,3 +149,4 @@ def test_anything_but_one_rrule_value_is_refused_saying_which_form_is_accepted(r
         canonical_rule(rule, FRIDAY, [BERLIN])
     assert (refused.value.code, refused.value.detail) == ("invalid_rrule", ONE_VALUE)
     assert "FREQ=WEEKLY;BYDAY=MO" in ONE_VALUE
+    assert "exdates or rdates" in ONE_VALUE

@@ -26,7 +26,7 @@ FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 ONE_VALUE = (
     "rrule takes one RRULE value such as FREQ=WEEKLY;BYDAY=MO (an RRULE: prefix is optional); "
-    "give the first date as dtstart"
+    "give the first date as dtstart and skipped or added dates as exdates or rdates"
 )
 _PART = re.compile(r"^[A-Z]+=[^;=\s]+$")
 _NOT_ONE_VALUE = re.compile(r"[\x00-\x1f\x7f]|DTSTART|EXDATE|RDATE")

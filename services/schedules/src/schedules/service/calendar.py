@@ -19,10 +19,18 @@ from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.domain import ClinicHours, DateRange, Window, effective_windows
+from schedules.domain.blocks import occurrences
 from schedules.domain.local_time import whole_day
 from schedules.domain.recurrence import entry_dates
 from schedules.service.access import known_practitioner
-from schedules.store.rules import exception_rule, load_rules, location_zones, utc_reach
+from schedules.store.rules import (
+    block_rule,
+    exception_rule,
+    holiday_rule,
+    load_rules,
+    location_zones,
+    utc_reach,
+)
 from schedules.store.tables import (
     booked_intervals,
     exceptions,
@@ -60,13 +68,23 @@ class LocationDay:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockTime:
+    """A forced block as it touches the date: its row, and the time of it (one of a recurring
+    block's times) that does."""
+
+    row: Row[Any]
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DayView:
     """Everything of one date: per location, then the practitioner's own entries touching it."""
 
     locations: list[LocationDay]
     exceptions: list[Row[Any]]
     leaves: list[Row[Any]]
-    blocks: list[Row[Any]]
+    blocks: list[BlockTime]
     appointments: list[Row[Any]]
 
 
@@ -155,37 +173,56 @@ async def _occurring(session: AsyncSession, practitioner_id: UUID, day: date) ->
     return [row for row in rows if entry_dates(exception_rule(row), day, day)]
 
 
-async def _touching(
+async def _leaves(
     session: AsyncSession, practitioner_id: UUID, low: datetime, high: datetime
-) -> tuple[list[Row[Any]], list[Row[Any]]]:
-    """Leave (requested or approved) and standing forced blocks overlapping `[low, high)`."""
+) -> list[Row[Any]]:
+    """Leave (requested or approved) overlapping `[low, high)`."""
+    v = leaves.c
+    query = select(leaves).where(
+        v.practitioner_id == practitioner_id,
+        v.status.in_(LEAVE_SHOWN),
+        v.start_at < high,
+        v.end_at > low,
+    )
+    return list(await session.execute(query.order_by(v.start_at)))
+
+
+async def _blocks(
+    session: AsyncSession, practitioner_id: UUID, low: datetime, high: datetime
+) -> list[BlockTime]:
+    """Standing forced blocks overlapping `[low, high)`, a recurring one at each time it does."""
+    f = forced_blocks.c
+    query = select(forced_blocks).where(
+        f.practitioner_id == practitioner_id,
+        f.lifted_at.is_(None),
+        f.start_at < high,
+        or_(f.end_at > low, f.rrule.is_not(None)),
+    )
     found = []
-    for table, live in (
-        (leaves, leaves.c.status.in_(LEAVE_SHOWN)),
-        (forced_blocks, forced_blocks.c.lifted_at.is_(None)),
-    ):
-        query = select(table).where(
-            table.c.practitioner_id == practitioner_id,
-            live,
-            table.c.start_at < high,
-            table.c.end_at > low,
-        )
-        found.append(list(await session.execute(query.order_by(table.c.start_at))))
-    return found[0], found[1]
+    for row in await session.execute(query):
+        times = [(row.start_at, row.end_at)]
+        if row.rrule is not None:
+            times = [(b.start, b.end) for b in occurrences(block_rule(row), low, high)]
+        found += [BlockTime(row, start, end) for start, end in times]
+    return sorted(found, key=lambda b: (b.start, str(b.row.id)))
 
 
 async def _holiday_names(
     session: AsyncSession, location_ids: Collection[UUID], day: date
 ) -> dict[UUID, list[str]]:
+    """Names of the holidays on the date at each location (recurring ones expanded)."""
     names: dict[UUID, list[str]] = {at: [] for at in location_ids}
     if location_ids:
+        h = holidays.c
         rows = await session.execute(
-            select(holidays.c.location_id, holidays.c.name).where(
-                holidays.c.location_id.in_(list(location_ids)), holidays.c.on_date == day
+            select(holidays).where(
+                h.location_id.in_(list(location_ids)),
+                or_(h.on_date == day, and_(h.rrule.is_not(None), h.on_date <= day)),
             )
         )
         for row in rows:
-            names[row.location_id].append(row.name)
+            if entry_dates(holiday_rule(row.on_date, row.rrule, row.exdates, row.rdates), day, day):
+                names[row.location_id].append(row.name)
     return names
 
 
@@ -208,11 +245,10 @@ async def day_view(session: AsyncSession, practitioner_id: UUID, day: date) -> D
     spans = [whole_day(day, place.zone) for place in places] or [whole_day(day, ZoneInfo("UTC"))]
     low = datetime.fromtimestamp(min(s for s, _ in spans), UTC)
     high = datetime.fromtimestamp(max(e for _, e in spans), UTC)
-    leave, blocks = await _touching(session, practitioner_id, low, high)
     return DayView(
         places,
         await _occurring(session, practitioner_id, day),
-        leave,
-        blocks,
+        await _leaves(session, practitioner_id, low, high),
+        await _blocks(session, practitioner_id, low, high),
         await _appointments(session, practitioner_id, low, high),
     )

@@ -14,9 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from clinic_contracts.edge import SupportedDate
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
+from schedules.api.rules.recurring import ADDED, RRULE, SKIPPED, Recurring
 from schedules.api.rules.schemas import EndTime, StartTime, Strict, seconds
+from schedules.domain.recurrence import MAX_DATES
 from schedules.service.rules import exceptions
 from schedules.service.rules.exceptions import ExceptionSpec, Listed
 
@@ -26,15 +29,13 @@ router = APIRouter(
 MAX_RANGE = timedelta(days=366)
 
 
-class ExceptionBody(Strict):
-    """An exception: `date` or `rrule` (+ `dtstart`); no times means all day."""
+class ExceptionBody(Recurring):
+    """An exception: `date`, or `rrule` from `dtstart` (less `exdates`, plus `rdates`); no
+    times means all day, else its times apply on each date."""
 
     kind: Literal["blocked", "available"] = "blocked"
     date: dt.date | None = None
     dtstart: dt.date | None = Field(default=None, description="First local date of the RRULE.")
-    rrule: str | None = Field(
-        default=None, max_length=500, examples=["FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231"]
-    )
     start_time: StartTime | None = None
     end_time: EndTime | None = None
     location_id: UUID | None = Field(default=None, description="null: every location.")
@@ -70,8 +71,11 @@ class ExceptionBody(Strict):
                 code="times_pair",
                 field=field,
             )
-        fields = self.model_dump(exclude={"date"})
-        return ExceptionSpec(on_date=self.date, **fields)
+        first = self.dtstart or self.date
+        assert first is not None  # one of them, as checked above
+        exdates, rdates = self.skipped_and_added(first)
+        fields = self.model_dump(exclude={"date", "exdates", "rdates"})
+        return ExceptionSpec(on_date=self.date, exdates=exdates, rdates=rdates, **fields)
 
 
 class ExceptionPatch(Strict):
@@ -80,7 +84,13 @@ class ExceptionPatch(Strict):
     kind: Literal["blocked", "available"] | None = None
     date: dt.date | None = None
     dtstart: dt.date | None = None
-    rrule: str | None = Field(default=None, max_length=500)
+    rrule: str | None = Field(default=None, max_length=500, description=RRULE)
+    exdates: list[SupportedDate] | None = Field(
+        default=None, max_length=MAX_DATES, description=SKIPPED
+    )
+    rdates: list[SupportedDate] | None = Field(
+        default=None, max_length=MAX_DATES, description=ADDED
+    )
     start_time: StartTime | None = None
     end_time: EndTime | None = None
     location_id: UUID | None = None
@@ -92,8 +102,14 @@ class ExceptionPatch(Strict):
         """The current spec with these changes, validated as a whole."""
         state: dict[str, Any] = asdict(current)
         state["date"] = state.pop("on_date")
+        changes = self.model_dump(exclude_unset=True)
+        one_off = "rrule" in changes and changes["rrule"] is None
+        for name in ("exdates", "rdates"):
+            # null clears; a change to one date drops the dates it no longer recurs on
+            if changes.get(name) is None and (name in changes or one_off):
+                changes[name] = []
         try:
-            merged = ExceptionBody.model_validate(state | self.model_dump(exclude_unset=True))
+            merged = ExceptionBody.model_validate(state | changes)
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
@@ -111,6 +127,8 @@ class ExceptionPublic(BaseModel):
     date: dt.date | None
     rrule: str | None
     dtstart: dt.date | None
+    exdates: list[dt.date]
+    rdates: list[dt.date]
     start_time: StartTime | None
     end_time: EndTime | None
     location_id: UUID | None
@@ -137,6 +155,8 @@ def _public(row: Any, occurs_on: tuple[dt.date, ...] | None = None) -> Exception
         date=row.on_date,
         rrule=row.rrule,
         dtstart=row.dtstart,
+        exdates=row.exdates,
+        rdates=row.rdates,
         start_time=row.start_time,
         end_time=row.end_time,
         location_id=row.location_id,

@@ -37,6 +37,8 @@ class ExceptionSpec:
     on_date: date | None = None
     rrule: str | None = None
     dtstart: date | None = None
+    exdates: tuple[date, ...] = ()
+    rdates: tuple[date, ...] = ()
     start_time: time | None = None
     end_time: time | None = None
     location_id: UUID | None = None
@@ -47,7 +49,12 @@ class ExceptionSpec:
     @classmethod
     def of(cls, row: Row[Any]) -> ExceptionSpec:
         """The spec of a stored exception."""
-        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+        found = {name: getattr(row, name) for name in cls.__dataclass_fields__}
+        return cls(**found | {"exdates": tuple(row.exdates), "rdates": tuple(row.rdates)})
+
+    def stored(self) -> dict[str, Any]:
+        """The columns of the exceptions table it sets."""
+        return asdict(self) | {"exdates": list(self.exdates), "rdates": list(self.rdates)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +95,7 @@ async def create(
                 id=exception_id,
                 practitioner_id=practitioner_id,
                 updated_by=ctx.actor_id,
-                **asdict(spec),
+                **spec.stored(),
             )
 
         reach = _reach(practitioner_id, spec)
@@ -113,7 +120,7 @@ async def update(
         spec = await _checked(ctx, practitioner_id, revise(ExceptionSpec.of(before)))
 
         async def apply() -> Row[Any]:
-            values = {**asdict(spec), "updated_by": ctx.actor_id}
+            values = {**spec.stored(), "updated_by": ctx.actor_id}
             return await records.change(ctx.session, exceptions, exception_id, **values)
 
         reach = _reach(practitioner_id, ExceptionSpec.of(before), spec)
