@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
+from clinic_contracts.edge import PlainText
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
 from schedules.api.rules.recurring import Recurring
@@ -29,7 +30,7 @@ class BlockBody(Span, Recurring):
     `timezone`) that time recurs on the dates the rule chooses from its local date."""
 
     kind: Literal["forced", "emergency"] = "forced"
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
     def block(self) -> Block:
         """The validated block; 422 naming the field that makes its recurrence invalid."""

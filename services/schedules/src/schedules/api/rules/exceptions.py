@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from clinic_contracts.edge import SupportedDate
+from clinic_contracts.edge import PlainText, SupportedDate
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
 from schedules.api.rules.recurring import ADDED, RRULE, SKIPPED, Recurring
@@ -34,14 +34,16 @@ class ExceptionBody(Recurring):
     times means all day, else its times apply on each date."""
 
     kind: Literal["blocked", "available"] = "blocked"
-    date: dt.date | None = None
-    dtstart: dt.date | None = Field(default=None, description="First local date of the RRULE.")
+    date: SupportedDate | None = None
+    dtstart: SupportedDate | None = Field(
+        default=None, description="First local date of the RRULE."
+    )
     start_time: StartTime | None = None
     end_time: EndTime | None = None
     location_id: UUID | None = Field(default=None, description="null: every location.")
     appointment_type_id: UUID | None = Field(default=None, description="Only this type, if set.")
     max_parallel_sessions: int = Field(default=1, ge=1, le=100)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
     @field_validator("end_time")
     @classmethod
@@ -82,8 +84,8 @@ class ExceptionPatch(Strict):
     """Fields to change; the rest stay (null clears: no times = all day, no location = all)."""
 
     kind: Literal["blocked", "available"] | None = None
-    date: dt.date | None = None
-    dtstart: dt.date | None = None
+    date: SupportedDate | None = None
+    dtstart: SupportedDate | None = None
     rrule: str | None = Field(default=None, max_length=500, description=RRULE)
     exdates: list[SupportedDate] | None = Field(
         default=None, max_length=MAX_DATES, description=SKIPPED
@@ -96,7 +98,7 @@ class ExceptionPatch(Strict):
     location_id: UUID | None = None
     appointment_type_id: UUID | None = None
     max_parallel_sessions: int | None = Field(default=None, ge=1, le=100)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
     def revise(self, current: ExceptionSpec) -> ExceptionSpec:
         """The current spec with these changes, validated as a whole."""
@@ -173,8 +175,8 @@ def _public(row: Any, occurs_on: tuple[dt.date, ...] | None = None) -> Exception
 async def list_exceptions(
     practitioner_id: UUID,
     ctx: RulesContextDep,
-    first: Annotated[dt.date, Query(alias="from")],
-    last: Annotated[dt.date, Query(alias="to")],
+    first: Annotated[SupportedDate, Query(alias="from")],
+    last: Annotated[SupportedDate, Query(alias="to")],
 ) -> ExceptionList:
     """Exceptions occurring between `from` and `to` (inclusive, at most 366 days)."""
     if not first <= last < first + MAX_RANGE:

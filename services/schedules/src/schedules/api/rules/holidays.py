@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
+from clinic_contracts.edge import PlainText, SupportedDate
 from clinic_platform.auth import Permission, require
 from schedules.api.rules.common import Confirm, RulesContextDep
 from schedules.api.rules.recurring import Recurring
@@ -20,12 +21,13 @@ from schedules.service.rules.holidays import HolidaySpec, ListedHoliday
 router = APIRouter(prefix="/locations/{location_id}/holidays", tags=["clinic hours"])
 READ = require(Permission.CLINIC_HOURS_READ)
 WRITE = require(Permission.CLINIC_HOURS_WRITE)
+OnDate = Annotated[SupportedDate, Path(description="The holiday's (first) local date.")]
 
 
 class HolidaySet(Recurring):
     """The holiday's name, and the rule it recurs by from the path's date (none: that date)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
 
     def spec(self, first: dt.date) -> HolidaySpec:
         """The validated holiday; 422 naming exdates or rdates without a rule or before it."""
@@ -69,8 +71,8 @@ def _public(row: Any, occurs_on: tuple[dt.date, ...] | None = None) -> HolidayPu
 async def list_holidays(
     location_id: UUID,
     ctx: RulesContextDep,
-    first: Annotated[dt.date | None, Query(alias="from")] = None,
-    last: Annotated[dt.date | None, Query(alias="to")] = None,
+    first: Annotated[SupportedDate | None, Query(alias="from")] = None,
+    last: Annotated[SupportedDate | None, Query(alias="to")] = None,
 ) -> HolidayList:
     """The location's holidays, optionally from/to a date (inclusive); with both, recurring
     ones are listed when they occur in between, with the dates they do (`occurs_on`)."""
@@ -79,14 +81,14 @@ async def list_holidays(
 
 
 @router.get("/{on}", dependencies=[READ])
-async def read_holiday(location_id: UUID, on: dt.date, ctx: RulesContextDep) -> HolidayPublic:
+async def read_holiday(location_id: UUID, on: OnDate, ctx: RulesContextDep) -> HolidayPublic:
     """One holiday by its (first) date; 404 when there is none."""
     return _public(await holidays.read_holiday(ctx, location_id, on))
 
 
 @router.put("/{on}", dependencies=[WRITE])
 async def set_holiday(
-    location_id: UUID, on: dt.date, body: HolidaySet, ctx: RulesContextDep, confirm: Confirm = False
+    location_id: UUID, on: OnDate, body: HolidaySet, ctx: RulesContextDep, confirm: Confirm = False
 ) -> HolidayPublic:
     """Set (or rename, or re-rule) the holiday on or from the date. Booked appointments there on
     its dates → 409 `appointments_outside_hours` unless `confirm=true`."""
@@ -95,7 +97,7 @@ async def set_holiday(
 
 
 @router.delete("/{on}", dependencies=[WRITE], status_code=status.HTTP_204_NO_CONTENT)
-async def delete_holiday(location_id: UUID, on: dt.date, ctx: RulesContextDep) -> Response:
+async def delete_holiday(location_id: UUID, on: OnDate, ctx: RulesContextDep) -> Response:
     """Take the holiday back (every date, when it recurs)."""
     await holidays.remove_holiday(ctx, location_id, on)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
