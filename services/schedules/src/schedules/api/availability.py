@@ -137,7 +137,7 @@ async def availability_calendar(
     practitioner_id: UUID,
     uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
-    month: Annotated[SupportedMonth | None, Query(examples=["2026-11"])] = None,
+    month: Annotated[SupportedMonth | None, Query()] = None,
     day: Annotated[SupportedDate | None, Query(alias="date", examples=["2026-11-02"])] = None,
 ) -> MonthCalendar | DayCalendar:
     """`?month=YYYY-MM`: appointments per local date; `?date=YYYY-MM-DD`: the whole day."""

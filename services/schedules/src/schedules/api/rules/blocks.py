@@ -11,12 +11,12 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_contracts.edge import PlainText
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
-from schedules.api.rules.recurring import Recurring
+from schedules.api.rules.recurring import FIRST_EXAMPLE, RULE_EXAMPLE, Recurring
 from schedules.api.rules.spans import Span
 from schedules.domain.blocks import MAX_LENGTH
 from schedules.service.rules import blocks
@@ -28,6 +28,27 @@ router = APIRouter(tags=["forced blocks"])
 class BlockBody(Span, Recurring):
     """A forced block (default) or an emergency over [start, end); with `rrule` (and
     `timezone`) that time recurs on the dates the rule chooses from its local date."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "emergency",
+                    "start": "2027-01-15T06:00:00Z",
+                    "end": "2027-01-15T08:00:00Z",
+                    "reason": "Sick",
+                },
+                {
+                    "start": f"{FIRST_EXAMPLE}T12:00",
+                    "end": f"{FIRST_EXAMPLE}T13:00",
+                    "timezone": "Asia/Taipei",
+                    "rrule": RULE_EXAMPLE,
+                    "exdates": ["2027-04-05"],
+                    "reason": "Lunch meeting",
+                },
+            ]
+        }
+    )
 
     kind: Literal["forced", "emergency"] = "forced"
     reason: PlainText | None = Field(default=None, max_length=500)

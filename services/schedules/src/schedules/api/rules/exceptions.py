@@ -11,13 +11,27 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from clinic_contracts.edge import PlainText, SupportedDate
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
-from schedules.api.rules.recurring import ADDED, RRULE, SKIPPED, Recurring
+from schedules.api.rules.recurring import (
+    ADDED,
+    FIRST_EXAMPLE,
+    RRULE,
+    RULE_EXAMPLE,
+    SKIPPED,
+    Recurring,
+)
 from schedules.api.rules.schemas import EndTime, StartTime, Strict, seconds
 from schedules.domain.recurrence import MAX_DATES
 from schedules.service.rules import exceptions
@@ -33,10 +47,34 @@ class ExceptionBody(Recurring):
     """An exception: `date`, or `rrule` from `dtstart` (less `exdates`, plus `rdates`); no
     times means all day, else its times apply on each date."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "blocked",
+                    "rrule": RULE_EXAMPLE,
+                    "dtstart": FIRST_EXAMPLE,
+                    "exdates": ["2027-04-05"],
+                    "rdates": ["2027-04-09"],
+                    "start_time": "14:00",
+                    "end_time": "16:00",
+                    "reason": "Team meeting",
+                },
+                {
+                    "kind": "available",
+                    "date": "2027-01-09",
+                    "start_time": "09:00",
+                    "end_time": "12:00",
+                    "reason": "Saturday clinic",
+                },
+            ]
+        }
+    )
+
     kind: Literal["blocked", "available"] = "blocked"
     date: SupportedDate | None = None
     dtstart: SupportedDate | None = Field(
-        default=None, description="First local date of the RRULE."
+        default=None, description="First local date of the RRULE.", examples=[FIRST_EXAMPLE]
     )
     start_time: StartTime | None = None
     end_time: EndTime | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_contracts.edge import PlainText, SupportedDate
 from clinic_platform.auth import Permission, require
@@ -26,6 +26,12 @@ OnDate = Annotated[SupportedDate, Path(description="The holiday's (first) local 
 
 class HolidaySet(Recurring):
     """The holiday's name, and the rule it recurs by from the path's date (none: that date)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Christmas Day", "rrule": "FREQ=YEARLY"}, {"name": "Staff day"}]
+        }
+    )
 
     name: PlainText = Field(min_length=1, max_length=200)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_contracts.edge import PlainText, SupportedInstant
 from schedules.api.rules.common import Confirm, RulesContextDep
@@ -21,6 +21,19 @@ Status = Literal["requested", "approved", "rejected", "cancelled"]
 
 class LeaveBody(Span):
     """Leave over [start, end), with an optional reason."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2027-12-24T00:00",
+                    "end": "2027-12-28T00:00",
+                    "timezone": "Europe/Berlin",
+                    "reason": "Holidays",
+                }
+            ]
+        }
+    )
 
     reason: PlainText | None = Field(default=None, max_length=500)
 

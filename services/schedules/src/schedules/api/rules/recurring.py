@@ -28,14 +28,30 @@ ADDED = (
 )
 
 Dates = list[SupportedDate]
+# Examples share one first date (2027-01-04, a Monday) so every one of them is valid beside the
+# others; they are fixed dates, so they never go stale (past dates are accepted).
+FIRST_EXAMPLE = "2027-01-04"
+RULE_EXAMPLE = "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231"
 
 
 class Recurring(Strict):
     """A body whose rule may recur: `rrule`, with `exdates` and `rdates` only beside it."""
 
-    rrule: str | None = Field(default=None, max_length=500, description=RRULE)
-    exdates: Dates = Field(default_factory=list, max_length=MAX_DATES, description=SKIPPED)
-    rdates: Dates = Field(default_factory=list, max_length=MAX_DATES, description=ADDED)
+    rrule: str | None = Field(
+        default=None, max_length=500, description=RRULE, examples=[RULE_EXAMPLE]
+    )
+    exdates: Dates = Field(
+        default_factory=list,
+        max_length=MAX_DATES,
+        description=SKIPPED,
+        examples=[["2027-04-05"]],
+    )
+    rdates: Dates = Field(
+        default_factory=list,
+        max_length=MAX_DATES,
+        description=ADDED,
+        examples=[["2027-04-09"]],
+    )
 
     def skipped_and_added(self, first: dt.date) -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
         """`exdates` and `rdates` sorted, each once; 422 naming the field when one is given
