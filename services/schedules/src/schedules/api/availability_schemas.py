@@ -13,7 +13,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from schedules.domain import Window
-from schedules.service.calendar import BlockTime, CalendarDay, DayView, LocationDay
+from schedules.service.calendar import CalendarDay, DayView, LocationDay
+from schedules.service.day_entries import BlockTime
 from schedules.service.queries import PlacedSlot
 
 

@@ -19,30 +19,15 @@ from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.domain import ClinicHours, DateRange, Window, effective_windows
-from schedules.domain.blocks import occurrences
 from schedules.domain.local_time import whole_day
-from schedules.domain.recurrence import entry_dates
+from schedules.service import day_entries
 from schedules.service.access import known_practitioner
-from schedules.store.rules import (
-    block_rule,
-    exception_rule,
-    holiday_rule,
-    load_rules,
-    location_zones,
-    utc_reach,
-)
-from schedules.store.tables import (
-    booked_intervals,
-    exceptions,
-    forced_blocks,
-    holidays,
-    leaves,
-    outside_hours_marks,
-)
+from schedules.service.day_entries import BlockTime
+from schedules.store.rules import load_rules, location_zones, utc_reach
+from schedules.store.tables import booked_intervals, outside_hours_marks
 
 # Appointments that happened or will: cancelled and declined ones are not on the calendar.
 COUNTED = ("pending", "confirmed", "completed", "no_show")
-LEAVE_SHOWN = ("requested", "approved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +50,6 @@ class LocationDay:
     clinic_closed: bool
     holidays: list[str]
     windows: list[Window]
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTime:
-    """A forced block as it touches the date: its row, and the time of it (one of a recurring
-    block's times) that does."""
-
-    row: Row[Any]
-    start: datetime
-    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,78 +134,11 @@ def _clinic_day(
     return sorted(local), day in hours.closed or not local
 
 
-async def _occurring(session: AsyncSession, practitioner_id: UUID, day: date) -> list[Row[Any]]:
-    """The practitioner's exceptions that fall on the date (recurrences expanded by dateutil)."""
-    t = exceptions
-    rows = await session.execute(
-        select(t)
-        .where(
-            t.c.practitioner_id == practitioner_id,
-            or_(t.c.on_date == day, and_(t.c.rrule.is_not(None), t.c.dtstart <= day)),
-        )
-        .order_by(t.c.start_time.nulls_first(), t.c.id)
-    )
-    return [row for row in rows if entry_dates(exception_rule(row), day, day)]
-
-
-async def _leaves(
-    session: AsyncSession, practitioner_id: UUID, low: datetime, high: datetime
-) -> list[Row[Any]]:
-    """Leave (requested or approved) overlapping `[low, high)`."""
-    v = leaves.c
-    query = select(leaves).where(
-        v.practitioner_id == practitioner_id,
-        v.status.in_(LEAVE_SHOWN),
-        v.start_at < high,
-        v.end_at > low,
-    )
-    return list(await session.execute(query.order_by(v.start_at)))
-
-
-async def _blocks(
-    session: AsyncSession, practitioner_id: UUID, low: datetime, high: datetime
-) -> list[BlockTime]:
-    """Standing forced blocks overlapping `[low, high)`, a recurring one at each time it does."""
-    f = forced_blocks.c
-    query = select(forced_blocks).where(
-        f.practitioner_id == practitioner_id,
-        f.lifted_at.is_(None),
-        f.start_at < high,
-        or_(f.end_at > low, f.rrule.is_not(None)),
-    )
-    found = []
-    for row in await session.execute(query):
-        times = [(row.start_at, row.end_at)]
-        if row.rrule is not None:
-            times = [(b.start, b.end) for b in occurrences(block_rule(row), low, high)]
-        found += [BlockTime(row, start, end) for start, end in times]
-    return sorted(found, key=lambda b: (b.start, str(b.row.id)))
-
-
-async def _holiday_names(
-    session: AsyncSession, location_ids: Collection[UUID], day: date
-) -> dict[UUID, list[str]]:
-    """Names of the holidays on the date at each location (recurring ones expanded)."""
-    names: dict[UUID, list[str]] = {at: [] for at in location_ids}
-    if location_ids:
-        h = holidays.c
-        rows = await session.execute(
-            select(holidays).where(
-                h.location_id.in_(list(location_ids)),
-                or_(h.on_date == day, and_(h.rrule.is_not(None), h.on_date <= day)),
-            )
-        )
-        for row in rows:
-            if entry_dates(holiday_rule(row.on_date, row.rrule, row.exdates, row.rdates), day, day):
-                names[row.location_id].append(row.name)
-    return names
-
-
 async def day_view(session: AsyncSession, practitioner_id: UUID, day: date) -> DayView:
     """The date at each placement, plus exceptions, leave, blocks and appointments touching it."""
     await known_practitioner(session, practitioner_id)
     found = await load_rules(session, [practitioner_id], day, day)
-    names = await _holiday_names(session, [at for _, at in found], day)
+    names = await day_entries.holiday_names(session, [at for _, at in found], day)
     places: list[LocationDay] = []
     for (_, at), rules in sorted(found.items(), key=lambda item: str(item[0][1])):
         intervals = sorted(
@@ -247,8 +155,8 @@ async def day_view(session: AsyncSession, practitioner_id: UUID, day: date) -> D
     high = datetime.fromtimestamp(max(e for _, e in spans), UTC)
     return DayView(
         places,
-        await _occurring(session, practitioner_id, day),
-        await _leaves(session, practitioner_id, low, high),
-        await _blocks(session, practitioner_id, low, high),
+        await day_entries.exceptions_on(session, practitioner_id, day),
+        await day_entries.leave_touching(session, practitioner_id, low, high),
+        await day_entries.blocks_touching(session, practitioner_id, low, high),
         await _appointments(session, practitioner_id, low, high),
     )
