@@ -123,6 +123,9 @@ def test_rules_are_stored_with_until_as_the_last_local_date(
         ("FREQ=HOURLY", "unsupported_frequency"),
         ("FREQ=WEEKLY;BYDAY=XX", "invalid_rrule"),
         ("FREQ=WEEKLY;UNTIL=2026", "invalid_rrule"),
+        ("FREQ=WEEKLY;BYDAY=MO;INTERVAL=0", "invalid_rrule"),  # dateutil would never return
+        ("FREQ=DAILY;INTERVAL=-1", "invalid_rrule"),
+        ("FREQ=DAILY;COUNT=3;UNTIL=20270101", "invalid_rrule"),
         ("FREQ=WEEKLY;UNTIL=20260101", "empty_rrule"),  # before dtstart
         ("FREQ=WEEKLY;UNTIL=20260321T035959Z", "ambiguous_until"),  # Berlin and New York
     ],

@@ -117,6 +117,11 @@ def canonical_rule(rule: str, dtstart: date, zones: Collection[ZoneInfo]) -> str
             f"the rule chooses dates and the entry's own times apply on each; leave out "
             f"{', '.join(times)}",
         )
+    if not named.get("INTERVAL", "1").isdigit() or int(named.get("INTERVAL", "1")) < 1:
+        # dateutil never returns from INTERVAL=0: it steps by nothing, forever.
+        raise RecurrenceError("invalid_rrule", "INTERVAL is a whole number of at least 1")
+    if "COUNT" in named and "UNTIL" in named:
+        raise RecurrenceError("invalid_rrule", "give COUNT or UNTIL, not both (RFC 5545)")
     if "UNTIL" in named:
         until = _until_date(named["UNTIL"], zones)
         parts = [f"UNTIL={until:%Y%m%d}" if p.startswith("UNTIL=") else p for p in parts]
