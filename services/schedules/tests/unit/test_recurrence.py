@@ -1,5 +1,6 @@
 """A recurring rule chooses dates; the entry's own times apply on each (RFC 5545, dateutil)."""
 
+import time as time_module
 from collections import Counter
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
@@ -126,6 +127,8 @@ def test_rules_are_stored_with_until_as_the_last_local_date(
         ("FREQ=WEEKLY;BYDAY=MO;INTERVAL=0", "invalid_rrule"),  # dateutil would never return
         ("FREQ=DAILY;INTERVAL=-1", "invalid_rrule"),
         ("FREQ=DAILY;COUNT=3;UNTIL=20270101", "invalid_rrule"),
+        ("FREQ=WEEKLY;BYMONTHDAY=13", "invalid_rrule"),  # N/A in RFC 5545's table
+        ("FREQ=MONTHLY;BYWEEKNO=20", "invalid_rrule"),
         ("FREQ=WEEKLY;UNTIL=20260101", "empty_rrule"),  # before dtstart
         ("FREQ=WEEKLY;UNTIL=20260321T035959Z", "ambiguous_until"),  # Berlin and New York
     ],
@@ -134,6 +137,33 @@ def test_rules_the_api_refuses_name_the_broken_rule(rule: str, code: str) -> Non
     with pytest.raises(RecurrenceError) as refused:
         canonical_rule(rule, FRIDAY, [BERLIN, NEW_YORK])
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=21991231",
+        "FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=5",
+    ],
+)
+def test_a_rule_that_never_occurs_is_refused_without_searching_to_year_9999(rule: str) -> None:
+    began = time_module.perf_counter()
+    with pytest.raises(RecurrenceError) as refused:
+        canonical_rule(rule, FRIDAY, [BERLIN])
+    assert refused.value.code == "empty_rrule"
+    # dateutil alone took 1 to 24 s for these on a busy 2-core machine.
+    assert time_module.perf_counter() - began < 5
+
+
+def test_the_bounded_search_still_finds_rare_dates() -> None:
+    leap_tuesday = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU"  # next: 29 February 2028
+    assert canonical_rule(leap_tuesday, FRIDAY, [BERLIN]) == leap_tuesday
+    ending = "FREQ=MONTHLY;BYMONTHDAY=31;UNTIL=20260331"
+    assert canonical_rule(ending, FRIDAY, [BERLIN]) == ending  # 31 March, its only date
+    with pytest.raises(RecurrenceError):
+        canonical_rule("FREQ=MONTHLY;BYMONTHDAY=31;UNTIL=20260330", FRIDAY, [BERLIN])
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -24,6 +24,12 @@ MAX_DATES = 366  # skipped or added dates per entry
 HORIZON = timedelta(days=5 * 366)  # a yearly rule that can occur at all does within five years
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# Parts RFC 5545 marks N/A for a frequency (dateutil would take them, meaning something else).
+NOT_WITH = {
+    "DAILY": ("BYWEEKNO", "BYYEARDAY"),
+    "WEEKLY": ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY"),
+    "MONTHLY": ("BYWEEKNO", "BYYEARDAY"),
+}
 ONE_VALUE = (
     "rrule takes one RRULE value such as FREQ=WEEKLY;BYDAY=MO (an RRULE: prefix is optional); "
     "give the first date as dtstart and skipped or added dates as exdates or rdates"
@@ -125,14 +131,39 @@ def canonical_rule(rule: str, dtstart: date, zones: Collection[ZoneInfo]) -> str
     if "UNTIL" in named:
         until = _until_date(named["UNTIL"], zones)
         parts = [f"UNTIL={until:%Y%m%d}" if p.startswith("UNTIL=") else p for p in parts]
+    if misplaced := [p for p in NOT_WITH.get(named["FREQ"], ()) if p in named]:
+        raise RecurrenceError(
+            "invalid_rrule",
+            f"{', '.join(misplaced)} cannot go with FREQ={named['FREQ']} (RFC 5545)",
+        )
     canonical = ";".join(parts)
     try:
-        chosen = recurrence_dates(Recurrence(canonical, dtstart), dtstart, dtstart + HORIZON)
+        chosen = _chooses_a_date(parts, dtstart)
     except (ValueError, TypeError, OverflowError) as exc:
         raise RecurrenceError("invalid_rrule", f"the RRULE does not parse: {exc}") from None
     if not chosen:
         raise RecurrenceError("empty_rrule", "the RRULE chooses no date within five years")
     return canonical
+
+
+def _chooses_a_date(parts: list[str], dtstart: date) -> bool:
+    """Whether the rule (UNTIL already a date) chooses a date within HORIZON of `dtstart`.
+
+    dateutil seeks a rule's next date up to year 9999: seconds of work for a rule that never
+    occurs (FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31). The Gregorian calendar repeats every 400
+    years (146 097 days, whole weeks), so the same rule is asked from the same date 400·k years
+    later, where that search ends within about 400 years: the same answer, bounded work."""
+    years = -(-(MAXYEAR - 410 - dtstart.year) // 400) * 400
+    late = dtstart.replace(year=dtstart.year + years)
+    moved = []
+    for part in parts:
+        if part.startswith("UNTIL="):
+            until = int(part[6:10]) + years
+            if until > MAXYEAR:
+                continue  # it ends after the horizon: no matter here
+            part = f"UNTIL={until}{part[10:]}"
+        moved.append(part)
+    return bool(recurrence_dates(Recurrence(";".join(moved), late), late, late + HORIZON))
 
 
 def _until_date(value: str, zones: Collection[ZoneInfo]) -> date:
