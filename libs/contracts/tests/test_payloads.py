@@ -13,6 +13,8 @@ from clinic_contracts import (
     BusyTimesReplaced,
     EventPayload,
     ExceptionCreated,
+    ForcedBlockChanged,
+    HolidayChanged,
     LocationUpserted,
     WeeklyScheduleReplaced,
     decode,
@@ -102,6 +104,19 @@ def test_appointments_are_keyed_by_the_primary_practitioner() -> None:
         ),
         pytest.param(
             ExceptionCreated, {"rrule": "FREQ=DAILY"}, "rrule", id="date-and-rrule-together"
+        ),
+        pytest.param(
+            ExceptionCreated, {"exdates": ["2025-01-22"]}, "rrule", id="exdates-without-rrule"
+        ),
+        pytest.param(HolidayChanged, {"rdates": ["2025-02-01"]}, "rrule", id="rdates-no-rrule"),
+        pytest.param(
+            ForcedBlockChanged, {"rrule": "FREQ=DAILY"}, "timezone", id="recurring-block-no-zone"
+        ),
+        pytest.param(
+            HolidayChanged,
+            {"rrule": "FREQ=YEARLY", "exdates": ["2025-12-25"] * 367},
+            "exdates",
+            id="too-many-exdates",
         ),
         pytest.param(
             WeeklyScheduleReplaced,

@@ -27,6 +27,7 @@ from schedules.domain import (
     effective_windows,
 )
 from schedules.domain.check import CheckQuery, Verdict, check_interval
+from schedules.domain.recurrence import Recurrence
 
 ZONE = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 6, 1)
@@ -127,6 +128,15 @@ def test_a_blocked_exception_beats_an_available_one_and_type_restrictions_apply(
     typed = rules(exceptions=(only_type,))
     assert verdict(typed, at(9), at(10)).bookable
     assert verdict(typed, at(9), at(10), appointment_type_id=TYPE).rule == "exception_blocked"
+
+
+def test_a_recurring_holiday_is_the_reason_on_each_of_its_dates() -> None:
+    weekly = Holiday(
+        MONDAY - timedelta(days=7), Recurrence("FREQ=WEEKLY", MONDAY - timedelta(days=7))
+    )
+    assert verdict(rules(holidays=(weekly,)), at(9), at(10)) == Verdict(
+        False, "holiday", ("holiday",)
+    )
 
 
 def test_a_recurring_exception_applies_on_the_dates_its_rrule_chooses() -> None:

@@ -17,6 +17,7 @@ from schedules.domain import (
     WeeklyInterval,
     effective_windows,
 )
+from schedules.domain.recurrence import Recurrence
 
 ZONE = ZoneInfo("Europe/Berlin")
 MONDAY = date(2026, 6, 1)
@@ -156,14 +157,34 @@ def test_a_recurring_exception_applies_its_times_on_each_date_the_rrule_chooses(
     }
 
 
-def test_a_recurring_exception_honours_exdate_and_count() -> None:
-    text = "RRULE:FREQ=WEEKLY;COUNT=3\nEXDATE:20260608T000000"
-    entry = AvailabilityException("blocked", rrule=text, dtstart=MONDAY)
-    found = effective_windows(
-        rules(exceptions=(entry,)), DateRange(MONDAY, MONDAY + timedelta(days=28))
+def test_a_recurring_exception_honours_exdates_rdates_and_count() -> None:
+    entry = AvailabilityException(
+        "blocked",
+        rrule="FREQ=WEEKLY;COUNT=3",
+        dtstart=MONDAY,
+        exdates=frozenset({MONDAY + timedelta(days=7)}),
+        rdates=frozenset({MONDAY + timedelta(days=28)}),
     )
+    found = effective_windows(
+        rules(exceptions=(entry,)), DateRange(MONDAY, MONDAY + timedelta(days=35))
+    )
+    # Blocked: the 1st and 3rd Mondays the rule chooses, and the added 5th; not the skipped 2nd.
     assert [w.local_date for w in found] == [
         MONDAY + timedelta(days=7),
         MONDAY + timedelta(days=21),
-        MONDAY + timedelta(days=28),
+        MONDAY + timedelta(days=35),
     ]
+
+
+def test_a_recurring_holiday_closes_every_date_it_chooses_from_its_first() -> None:
+    first_of_month = Holiday(
+        date(2026, 5, 4),
+        Recurrence(
+            "FREQ=MONTHLY;BYDAY=1MO", date(2026, 5, 4), exdates=frozenset({date(2026, 7, 6)})
+        ),
+    )
+    mondays = DateRange(MONDAY, MONDAY + timedelta(days=42))
+    found = effective_windows(rules(holidays=(first_of_month,)), mondays)
+    assert [w.local_date for w in found] == [
+        MONDAY + timedelta(days=n) for n in (7, 14, 21, 28, 35, 42)
+    ]  # 1 June closed; 6 July skipped, so open

@@ -122,6 +122,13 @@ def test_slots_already_begun_are_never_offered() -> None:
     assert starts(morning(), query(now=local(MONDAY, 9, 1))) == ["10:00", "11:00"]
 
 
+def test_a_slot_begun_less_than_a_second_ago_is_not_offered() -> None:
+    now = local(MONDAY, 9) + timedelta(milliseconds=300)
+    assert starts(morning(), query(now=now)) == ["10:00", "11:00"]
+    # Notice counts from the same instant: 10:00 is 0.3 s short of an hour away.
+    assert starts(morning(), query(now=now, min_notice=timedelta(hours=1))) == ["11:00"]
+
+
 def test_maximum_days_ahead_reaches_the_end_of_that_local_day() -> None:
     now = local(MONDAY - timedelta(days=7), 23, 59)
     window = DateRange(MONDAY - timedelta(days=7), MONDAY + timedelta(days=7))

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from clinic_contracts.edge import SupportedDate
 from clinic_platform.auth import Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.errors import RuleViolation
@@ -86,8 +87,10 @@ class OccupancyReport(BaseModel):
 @router.get("/occupancy", dependencies=[needs(Permission.ANALYTICS_READ)])
 async def get_occupancy(
     uow: UnitOfWorkDep,
-    first: Annotated[date, Query(alias="from", description="First local date (YYYY-MM-DD).")],
-    last: Annotated[date, Query(alias="to", description="Last local date, inclusive.")],
+    first: Annotated[
+        SupportedDate, Query(alias="from", description="First local date (YYYY-MM-DD).")
+    ],
+    last: Annotated[SupportedDate, Query(alias="to", description="Last local date, inclusive.")],
     practitioner_id: UUID | None = None,
     location_id: UUID | None = None,
 ) -> OccupancyReport:

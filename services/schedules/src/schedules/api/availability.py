@@ -8,8 +8,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
+from clinic_contracts.edge import PlainText, SupportedDate, SupportedInstant, SupportedMonth
 from clinic_platform.auth import CurrentPrincipal, Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.errors import RuleViolation
@@ -35,7 +35,6 @@ Step = Annotated[
     int | None,
     Query(ge=5, le=720, description="Minutes between candidate starts; default the duration."),
 ]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def _step(minutes: int | None) -> timedelta | None:
@@ -46,7 +45,7 @@ def _step(minutes: int | None) -> timedelta | None:
 async def practitioner_slots(
     practitioner_id: UUID,
     uow: UnitOfWorkDep,
-    day: Annotated[date, Query(alias="date", description="A local date (YYYY-MM-DD).")],
+    day: Annotated[SupportedDate, Query(alias="date", description="A local date (YYYY-MM-DD).")],
     appointment_type_id: TypeId,
     location_id: UUID | None = None,
     step_minutes: Step = None,
@@ -73,13 +72,15 @@ async def practitioner_slots(
 @router.get("/availability", dependencies=SLOTS)
 async def search_availability(
     uow: UnitOfWorkDep,
-    first: Annotated[date, Query(alias="from", description="First local date.")],
-    last: Annotated[date, Query(alias="to", description="Last local date (31 days at most).")],
+    first: Annotated[SupportedDate, Query(alias="from", description="First local date.")],
+    last: Annotated[
+        SupportedDate, Query(alias="to", description="Last local date (31 days at most).")
+    ],
     appointment_type_id: TypeId,
     location_id: UUID | None = None,
     practitioner_id: Annotated[list[UUID] | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    cursor: Annotated[PlainText | None, Query(max_length=300)] = None,
     step_minutes: Step = None,
 ) -> SlotPage:
     """Slots of many practitioners by (start, practitioner, location), a page at a time."""
@@ -110,8 +111,8 @@ async def check_availability(
     uow: UnitOfWorkDep,
     practitioner_id: UUID,
     location_id: UUID,
-    start: AwareDatetime,
-    end: AwareDatetime,
+    start: SupportedInstant,
+    end: SupportedInstant,
     include_occupancy: bool = False,
     appointment_type_id: UUID | None = None,
 ) -> CheckAnswer:
@@ -136,8 +137,8 @@ async def availability_calendar(
     practitioner_id: UUID,
     uow: UnitOfWorkDep,
     actor: CurrentPrincipal,
-    month: Annotated[str | None, Query(pattern=MONTH, examples=["2026-11"])] = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    month: Annotated[SupportedMonth | None, Query()] = None,
+    day: Annotated[SupportedDate | None, Query(alias="date", examples=["2026-11-02"])] = None,
 ) -> MonthCalendar | DayCalendar:
     """`?month=YYYY-MM`: appointments per local date; `?date=YYYY-MM-DD`: the whole day."""
     ensure_may(

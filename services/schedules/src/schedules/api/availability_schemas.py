@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from schedules.domain import Window
 from schedules.service.calendar import CalendarDay, DayView, LocationDay
+from schedules.service.day_entries import BlockTime
 from schedules.service.queries import PlacedSlot
 
 
@@ -153,6 +154,9 @@ class ExceptionPublic(BaseModel):
     end: str | None
     recurring: bool
     rrule: str | None
+    dtstart: date | None
+    exdates: list[date]
+    rdates: list[date]
     appointment_type_id: UUID | None
     reason: str | None
 
@@ -166,6 +170,7 @@ class PeriodPublic(BaseModel):
     kind: str = Field(description="leave, forced or emergency")
     status: str | None = Field(description="Leave only: requested or approved.")
     reason: str | None
+    recurring: bool = Field(default=False, description="Blocks: one time of a recurring block.")
 
 
 class AppointmentMark(BaseModel):
@@ -198,7 +203,7 @@ class DayCalendar(BaseModel):
             locations=[LocationDayPublic.of(place) for place in view.locations],
             exceptions=[_exception(row) for row in view.exceptions],
             leaves=[_period(row, "leave", row.status) for row in view.leaves],
-            blocks=[_period(row, row.kind, None) for row in view.blocks],
+            blocks=[_block(block) for block in view.blocks],
             appointments=[
                 AppointmentMark(
                     appointment_id=row.appointment_id,
@@ -225,8 +230,24 @@ def _exception(row: Any) -> ExceptionPublic:
         end=wall(row.end_time, end=True) if timed else None,
         recurring=row.rrule is not None,
         rrule=row.rrule,
+        dtstart=row.dtstart,
+        exdates=row.exdates,
+        rdates=row.rdates,
         appointment_type_id=row.appointment_type_id,
         reason=row.reason,
+    )
+
+
+def _block(block: BlockTime) -> PeriodPublic:
+    row = block.row
+    return PeriodPublic(
+        id=row.id,
+        start=block.start,
+        end=block.end,
+        kind=row.kind,
+        status=None,
+        reason=row.reason,
+        recurring=row.rrule is not None,
     )
 
 

@@ -14,7 +14,8 @@ from uuid import UUID
 from schedules.domain.intervals import Span, depth_profile, merge
 from schedules.domain.local_time import local_date, local_span, to_seconds, whole_day
 from schedules.domain.model import ClinicHours, ScheduleRules, check_instants
-from schedules.domain.rules import days_between, effective, occurrence_dates
+from schedules.domain.recurrence import entry_dates
+from schedules.domain.rules import closed_dates, days_between, effective
 
 # Highest priority first: the first that applies is the deciding rule of a refusal.
 PRIORITY = (
@@ -94,7 +95,7 @@ class _Day:
         for entry in rules.exceptions:
             if entry.appointment_type_id not in (None, type_id) or entry.location_id not in here:
                 continue
-            if not occurrence_dates(entry, day, day):
+            if not entry_dates(entry, day, day):
                 continue
             if entry.start is None or entry.end is None:
                 spans: tuple[Span, ...] = (whole_day(day, rules.zone),)
@@ -114,9 +115,10 @@ def _rule_reasons(rules: ScheduleRules, query: CheckQuery) -> tuple[set[str], st
     leaves = (v for v in rules.leaves if v.approved)
     if any(to_seconds(v.start) < high and low < to_seconds(v.end) for v in leaves):
         found.add("leave")
-    holidays = {holiday.on for holiday in rules.holidays}
+    first, last = local_date(low, rules.zone), local_date(high - 1, rules.zone)
+    holidays = closed_dates(rules, first, last)
     offered_by = ""
-    for day in days_between(local_date(low, rules.zone), local_date(high - 1, rules.zone)):
+    for day in days_between(first, last):
         day_low, day_high = whole_day(day, rules.zone)
         piece = (max(low, day_low), min(high, day_high))
         if day in holidays:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
-from schedules.domain.local_time import day_start, local_date, to_instant, to_seconds
+from schedules.domain.local_time import (
+    ceil_seconds,
+    day_start,
+    local_date,
+    to_instant,
+    to_seconds,
+)
 from schedules.domain.model import ScheduleRules
 from schedules.domain.query import DateRange, Slot, SlotQuery, UtcRange, Window
 from schedules.domain.rules import effective
@@ -42,7 +48,7 @@ def available_slots(rules: ScheduleRules, query: SlotQuery) -> list[Slot]:
     first, last, low, high = _bounds(rules, query.window)
     if last < first:
         return []
-    now = to_seconds(query.now)
+    now = ceil_seconds(query.now)  # everything `now` bounds (notice, horizon) rounds up
     if query.max_future_days is not None:
         horizon = local_date(now, zone) + timedelta(days=query.max_future_days + 1)
         high = min(high, day_start(horizon, zone))

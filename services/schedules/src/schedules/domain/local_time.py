@@ -16,11 +16,19 @@ from schedules.domain.model import MIDNIGHT
 
 DAY = 86_400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_seconds(instant: datetime) -> int:
     """An aware datetime as epoch seconds."""
     return int(instant.timestamp())
+
+
+def ceil_seconds(instant: datetime) -> int:
+    """An aware datetime as epoch seconds rounded up, exactly: as the bound of what may still be
+    offered, a slot that began 0.3 s ago has begun."""
+    elapsed = instant - _EPOCH
+    return elapsed.days * DAY + elapsed.seconds + (1 if elapsed.microseconds else 0)
 
 
 def to_instant(seconds: int) -> datetime:

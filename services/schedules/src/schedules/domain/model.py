@@ -13,6 +13,8 @@ from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from schedules.domain.recurrence import Recurrence
+
 MIDNIGHT = time(0)
 
 
@@ -86,7 +88,8 @@ class ClinicHours:
 
 @dataclass(frozen=True, slots=True)
 class AvailabilityException:
-    """A blocked or extra-available entry, on one date or on the dates an RRULE chooses.
+    """A blocked or extra-available entry, on one date or on the dates an RRULE chooses from
+    `dtstart` (less `exdates`, plus `rdates`).
 
     No start and end means all day. A type restriction makes it apply to that type only.
     """
@@ -95,6 +98,8 @@ class AvailabilityException:
     on: date | None = None
     rrule: str | None = None
     dtstart: date | None = None
+    exdates: frozenset[date] = frozenset()
+    rdates: frozenset[date] = frozenset()
     start: time | None = None
     end: time | None = None
     appointment_type_id: UUID | None = None
@@ -106,10 +111,19 @@ class AvailabilityException:
             raise ValueError("give either a date or an rrule")
         if self.rrule is not None and self.dtstart is None:
             raise ValueError("a recurring exception needs dtstart")
+        if self.rrule is None and (self.exdates or self.rdates):
+            raise ValueError("exdates and rdates go with an rrule")
         if (self.start is None) != (self.end is None):
             raise ValueError("give both start and end, or neither for all day")
         if self.start is not None and self.end is not None:
             _check_local(self.start, self.end)
+
+    @property
+    def recurrence(self) -> Recurrence | None:
+        """The dates it recurs on, None when it is on one date."""
+        if self.rrule is None or self.dtstart is None:
+            return None
+        return Recurrence(self.rrule, self.dtstart, self.exdates, self.rdates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +140,11 @@ class Leave:
 
 @dataclass(frozen=True, slots=True)
 class Holiday:
-    """A holiday of the location: its whole local date is removed."""
+    """A holiday of the location: its whole local date is removed, or with a recurrence (from
+    `on`) every date it chooses."""
 
     on: date
+    recurrence: Recurrence | None = None
 
 
 @dataclass(frozen=True, slots=True)

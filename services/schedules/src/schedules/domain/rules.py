@@ -10,20 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, time, timedelta
 from uuid import UUID
-
-from dateutil.rrule import rrulestr
 
 from schedules.domain.intervals import Span, Weighted, intersect, max_profile, merge, subtract
 from schedules.domain.local_time import local_span, to_seconds, whole_day
-from schedules.domain.model import (
-    MIDNIGHT,
-    AvailabilityException,
-    ScheduleRules,
-    WeeklyInterval,
-)
+from schedules.domain.model import AvailabilityException, ScheduleRules, WeeklyInterval
+from schedules.domain.recurrence import entry_dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,26 +32,9 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def occurrence_dates(entry: AvailabilityException, first: date, last: date) -> tuple[date, ...]:
-    """The dates in `[first, last]` an exception applies to; recurrences come from dateutil."""
-    if entry.on is not None:
-        return (entry.on,) if first <= entry.on <= last else ()
-    # The model guarantees a recurring entry has both.
-    assert entry.rrule is not None
-    assert entry.dtstart is not None
-    return recurrence_dates(
-        entry.rrule, datetime.combine(entry.dtstart, entry.start or MIDNIGHT), first, last
-    )
-
-
-@lru_cache(maxsize=4096)
-def recurrence_dates(rule: str, dtstart: datetime, first: date, last: date) -> tuple[date, ...]:
-    """Memoised, as parsing an RRULE costs more than the rest of a day's rules."""
-    parsed = rrulestr(rule, dtstart=dtstart, forceset=True)
-    found = parsed.between(
-        datetime.combine(first, MIDNIGHT), datetime.combine(last, time.max), True
-    )
-    return tuple(occurrence.date() for occurrence in found)
+def closed_dates(rules: ScheduleRules, first: date, last: date) -> set[date]:
+    """Dates of `first`..`last` that a holiday of the location takes whole."""
+    return {day for holiday in rules.holidays for day in entry_dates(holiday, first, last)}
 
 
 class _DayRules:
@@ -77,9 +53,9 @@ class _DayRules:
                 continue
             if entry.location_id not in (None, rules.location_id):
                 continue
-            for day in occurrence_dates(entry, days[0], days[-1]):
+            for day in entry_dates(entry, days[0], days[-1]):
                 self.exceptions[day].append(entry)
-        self.closed = {holiday.on for holiday in rules.holidays}
+        self.closed = closed_dates(rules, days[0], days[-1])
         self.clinic_weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
         self.clinic_overrides: dict[date, list[tuple[time, time]]] = defaultdict(list)
         if self.clinic is not None:

@@ -20,21 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.domain import ClinicHours, DateRange, Window, effective_windows
 from schedules.domain.local_time import whole_day
-from schedules.domain.rules import occurrence_dates
+from schedules.service import day_entries
 from schedules.service.access import known_practitioner
-from schedules.store.rules import exception_rule, load_rules, location_zones, utc_reach
-from schedules.store.tables import (
-    booked_intervals,
-    exceptions,
-    forced_blocks,
-    holidays,
-    leaves,
-    outside_hours_marks,
-)
+from schedules.service.day_entries import BlockTime
+from schedules.store.rules import load_rules, location_zones, utc_reach
+from schedules.store.tables import booked_intervals, outside_hours_marks
 
 # Appointments that happened or will: cancelled and declined ones are not on the calendar.
 COUNTED = ("pending", "confirmed", "completed", "no_show")
-LEAVE_SHOWN = ("requested", "approved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +59,7 @@ class DayView:
     locations: list[LocationDay]
     exceptions: list[Row[Any]]
     leaves: list[Row[Any]]
-    blocks: list[Row[Any]]
+    blocks: list[BlockTime]
     appointments: list[Row[Any]]
 
 
@@ -141,59 +134,11 @@ def _clinic_day(
     return sorted(local), day in hours.closed or not local
 
 
-async def _occurring(session: AsyncSession, practitioner_id: UUID, day: date) -> list[Row[Any]]:
-    """The practitioner's exceptions that fall on the date (recurrences expanded by dateutil)."""
-    t = exceptions
-    rows = await session.execute(
-        select(t)
-        .where(
-            t.c.practitioner_id == practitioner_id,
-            or_(t.c.on_date == day, and_(t.c.rrule.is_not(None), t.c.dtstart <= day)),
-        )
-        .order_by(t.c.start_time.nulls_first(), t.c.id)
-    )
-    return [row for row in rows if occurrence_dates(exception_rule(row), day, day)]
-
-
-async def _touching(
-    session: AsyncSession, practitioner_id: UUID, low: datetime, high: datetime
-) -> tuple[list[Row[Any]], list[Row[Any]]]:
-    """Leave (requested or approved) and standing forced blocks overlapping `[low, high)`."""
-    found = []
-    for table, live in (
-        (leaves, leaves.c.status.in_(LEAVE_SHOWN)),
-        (forced_blocks, forced_blocks.c.lifted_at.is_(None)),
-    ):
-        query = select(table).where(
-            table.c.practitioner_id == practitioner_id,
-            live,
-            table.c.start_at < high,
-            table.c.end_at > low,
-        )
-        found.append(list(await session.execute(query.order_by(table.c.start_at))))
-    return found[0], found[1]
-
-
-async def _holiday_names(
-    session: AsyncSession, location_ids: Collection[UUID], day: date
-) -> dict[UUID, list[str]]:
-    names: dict[UUID, list[str]] = {at: [] for at in location_ids}
-    if location_ids:
-        rows = await session.execute(
-            select(holidays.c.location_id, holidays.c.name).where(
-                holidays.c.location_id.in_(list(location_ids)), holidays.c.on_date == day
-            )
-        )
-        for row in rows:
-            names[row.location_id].append(row.name)
-    return names
-
-
 async def day_view(session: AsyncSession, practitioner_id: UUID, day: date) -> DayView:
     """The date at each placement, plus exceptions, leave, blocks and appointments touching it."""
     await known_practitioner(session, practitioner_id)
     found = await load_rules(session, [practitioner_id], day, day)
-    names = await _holiday_names(session, [at for _, at in found], day)
+    names = await day_entries.holiday_names(session, [at for _, at in found], day)
     places: list[LocationDay] = []
     for (_, at), rules in sorted(found.items(), key=lambda item: str(item[0][1])):
         intervals = sorted(
@@ -208,11 +153,10 @@ async def day_view(session: AsyncSession, practitioner_id: UUID, day: date) -> D
     spans = [whole_day(day, place.zone) for place in places] or [whole_day(day, ZoneInfo("UTC"))]
     low = datetime.fromtimestamp(min(s for s, _ in spans), UTC)
     high = datetime.fromtimestamp(max(e for _, e in spans), UTC)
-    leave, blocks = await _touching(session, practitioner_id, low, high)
     return DayView(
         places,
-        await _occurring(session, practitioner_id, day),
-        leave,
-        blocks,
+        await day_entries.exceptions_on(session, practitioner_id, day),
+        await day_entries.leave_touching(session, practitioner_id, low, high),
+        await day_entries.blocks_touching(session, practitioner_id, low, high),
         await _appointments(session, practitioner_id, low, high),
     )

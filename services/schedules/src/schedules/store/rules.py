@@ -28,7 +28,9 @@ from schedules.domain import (
     Holiday,
     ScheduleRules,
 )
-from schedules.store.rules_bundle import build_bundle, current_tenant, decode, json_rows
+from schedules.domain.blocks import RecurringBlock
+from schedules.domain.recurrence import Recurrence
+from schedules.store.rules_bundle import build_bundle, current_tenant, dates, decode, json_rows
 from schedules.store.tables import (
     booked_intervals,
     clinic_hours,
@@ -136,7 +138,7 @@ async def load_rules(
     # a practitioner's day. The first brings the practitioners and all their rules ...
     values = {"asked": ids, "first": first, "last": last, "low": low, "high": high}
     bundle = (await session.execute(BUNDLE, values)).one()
-    loaded = decode(bundle, {str(i): i for i in ids})
+    loaded = decode(bundle, {str(i): i for i in ids}, (low, high))
     wanted = _wanted(loaded.people, loaded.template_places, location_id)
     candidates = list({at for places in wanted.values() for at in places})
     if not candidates:
@@ -169,12 +171,36 @@ def exception_rule(row: Row[Any]) -> AvailabilityException:
         on=row.on_date,
         rrule=row.rrule,
         dtstart=row.dtstart,
+        exdates=frozenset(row.exdates),
+        rdates=frozenset(row.rdates),
         start=row.start_time,
         end=row.end_time,
         appointment_type_id=row.appointment_type_id,
         location_id=row.location_id,
         max_parallel_sessions=row.max_parallel_sessions,
     )
+
+
+def block_rule(row: Row[Any]) -> RecurringBlock:
+    """The recurring view of one stored forced block that has a rule."""
+    return RecurringBlock(
+        row.start_at,
+        row.end_at,
+        ZoneInfo(row.timezone),
+        row.rrule,
+        frozenset(row.exdates),
+        frozenset(row.rdates),
+        cast(Literal["forced", "emergency"], row.kind),
+    )
+
+
+def holiday_rule(
+    on: date, rule: str | None, exdates: Iterable[date], rdates: Iterable[date]
+) -> Holiday:
+    """The engine's view of one stored holiday (recurring from `on` when it has a rule)."""
+    if rule is None:
+        return Holiday(on)
+    return Holiday(on, Recurrence(rule, on, frozenset(exdates), frozenset(rdates)))
 
 
 def clinic_hours_rule(
@@ -215,10 +241,11 @@ def _location_bundle() -> Select[Any]:
     hours = select(c.c.location_id, c.c.weekly, c.c.date_overrides, c.c.closed_dates).where(
         c.c.tenant_id == tenant, c.c.location_id == any_(places)
     )
-    days_off = select(holidays.c.location_id, holidays.c.on_date).where(
-        holidays.c.tenant_id == tenant,
-        holidays.c.location_id == any_(places),
-        holidays.c.on_date.between(first, last),
+    h = holidays.c
+    days_off = select(h.location_id, h.on_date, h.rrule, h.exdates, h.rdates).where(
+        h.tenant_id == tenant,
+        h.location_id == any_(places),
+        or_(h.on_date.between(first, last), and_(h.rrule.is_not(None), h.on_date <= last)),
     )
     parts = {"zones": zones, "hours": hours, "holidays": days_off}
     return select(*(json_rows(query).label(name) for name, query in parts.items()))
@@ -233,8 +260,10 @@ def _decode_locations(
         for at, weekly, overrides, closed in row.hours
     }
     days_off: dict[UUID, list[Holiday]] = defaultdict(list)
-    for at, on in row.holidays:
-        days_off[UUID(at)].append(Holiday(date.fromisoformat(on)))
+    for at, on, rule, skipped, added in row.holidays:
+        days_off[UUID(at)].append(
+            holiday_rule(date.fromisoformat(on), rule, dates(skipped), dates(added))
+        )
     return zones, hours, days_off
 
 

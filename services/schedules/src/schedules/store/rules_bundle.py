@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -46,6 +47,7 @@ from schedules.domain import (
     Leave,
     WeeklyInterval,
 )
+from schedules.domain.blocks import RecurringBlock, occurrences
 from schedules.store.tables import (
     booked_intervals,
     busy_intervals,
@@ -59,12 +61,15 @@ from schedules.store.tables import (
 # Booking caps an appointment type's duration and each of its buffers at a day, so no occupation
 # spans more than three; the loader looks that far back for occupations reaching its window.
 MAX_OCCUPATION = timedelta(days=3)
+BLOCK_COLUMNS = ("practitioner_id", "kind", "start_at", "end_at", "rrule", "timezone")
 EXCEPTION_COLUMNS = (
     "practitioner_id",
     "kind",
     "on_date",
     "rrule",
     "dtstart",
+    "exdates",
+    "rdates",
     "start_time",
     "end_time",
     "appointment_type_id",
@@ -152,8 +157,11 @@ def build_bundle(occupying: ColumnElement[bool], eligible: ColumnElement[bool]) 
     leave_rows = of(v, "practitioner_id", "start_at", "end_at").where(
         v.c.status == "approved", v.c.start_at < high, v.c.end_at > low
     )
-    block_rows = of(f, "practitioner_id", "kind", "start_at", "end_at").where(
-        f.c.lifted_at.is_(None), f.c.start_at < high, f.c.end_at > low
+    # A recurring block's later times reach the window from a first time before it.
+    block_rows = of(f, *BLOCK_COLUMNS, "exdates", "rdates").where(
+        f.c.lifted_at.is_(None),
+        f.c.start_at < high,
+        or_(f.c.end_at > low, f.c.rrule.is_not(None)),
     )
     busy = of(busy_intervals, "practitioner_id", "start_at", "end_at").where(
         busy_intervals.c.start_at < high, busy_intervals.c.end_at > low
@@ -205,8 +213,11 @@ class Loaded:
     people: dict[UUID, list[UUID]]
 
 
-def decode(bundle: Row[Any], by_text: Mapping[str, UUID]) -> Loaded:
-    """The bundle's JSON as the engine's inputs (`by_text`: the asked ids by their text)."""
+def decode(
+    bundle: Row[Any], by_text: Mapping[str, UUID], reach: tuple[datetime, datetime]
+) -> Loaded:
+    """The bundle's JSON as the engine's inputs (`by_text`: the asked ids by their text),
+    recurring blocks as their times within `reach`."""
     per: dict[UUID, PerPractitioner] = defaultdict(PerPractitioner)
     places: set[tuple[UUID, UUID]] = set()
     instant, day = datetime.fromisoformat, date.fromisoformat
@@ -214,13 +225,28 @@ def decode(bundle: Row[Any], by_text: Mapping[str, UUID]) -> Loaded:
     for who, at, since, until, items in bundle.templates:
         places.add((by_text[who], UUID(at)))
         per[by_text[who]].weekly.extend(template(at, since, until, items))
-    for who, kind, on, rule, dtstart, start, end, type_id, at, sessions in bundle.exceptions:
+    for (
+        who,
+        kind,
+        on,
+        rule,
+        dtstart,
+        skipped,
+        added,
+        start,
+        end,
+        type_id,
+        at,
+        sessions,
+    ) in bundle.exceptions:
         per[by_text[who]].exceptions.append(
             AvailabilityException(
                 kind=kind,
                 on=day(on) if on else None,
                 rrule=rule,
                 dtstart=day(dtstart) if dtstart else None,
+                exdates=dates(skipped),
+                rdates=dates(added),
                 start=time.fromisoformat(start) if start else None,
                 end=time.fromisoformat(end) if end else None,
                 appointment_type_id=UUID(type_id) if type_id else None,
@@ -230,8 +256,14 @@ def decode(bundle: Row[Any], by_text: Mapping[str, UUID]) -> Loaded:
         )
     for who, start, end in bundle.leaves:
         per[by_text[who]].leaves.append(Leave(instant(start), instant(end), approved=True))
-    for who, kind, start, end in bundle.blocks:
-        per[by_text[who]].blocks.append(ForcedBlock(instant(start), instant(end), kind))
+    for who, kind, start, end, rule, zone, skipped, added in bundle.blocks:
+        if rule is None:
+            per[by_text[who]].blocks.append(ForcedBlock(instant(start), instant(end), kind))
+            continue
+        block = RecurringBlock(
+            instant(start), instant(end), ZoneInfo(zone), rule, dates(skipped), dates(added), kind
+        )
+        per[by_text[who]].blocks.extend(occurrences(block, *reach))
     for who, start, end, before, after, expires in bundle.booked:
         per[by_text[who]].booked.append(
             BookedInterval(
@@ -245,6 +277,11 @@ def decode(bundle: Row[Any], by_text: Mapping[str, UUID]) -> Loaded:
     for who, start, end in bundle.busy:
         per[by_text[who]].busy.append(BusyInterval(instant(start), instant(end)))
     return Loaded(per, places, people)
+
+
+def dates(texts: Iterable[str]) -> frozenset[date]:
+    """ISO dates of a JSON array (a recurrence's skipped or added dates)."""
+    return frozenset(map(date.fromisoformat, texts))
 
 
 @lru_cache(maxsize=256)

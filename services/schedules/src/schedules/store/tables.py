@@ -8,6 +8,8 @@ Catalog rows only ever learn `retired`; a retirement seen before any upsert leav
 whose descriptive columns are NULL.
 """
 
+from datetime import date
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -152,6 +154,24 @@ Index(
 # Local times are wall-clock times of the location's zone; instants are UTC.
 
 
+def _dates(name: str) -> Column[list[date]]:
+    """Local dates an RRULE skips (exdates) or adds (rdates); empty unless the row recurs."""
+    return Column(name, ARRAY(Date), nullable=False, server_default=text("'{}'"))
+
+
+def _recurring(table: str) -> list[SchemaItem]:
+    """Skipped and added dates of a recurring rule, at most 366 each (see migration 0006)."""
+    return [
+        _dates("exdates"),
+        _dates("rdates"),
+        CheckConstraint(
+            "cardinality(exdates) <= 366 AND cardinality(rdates) <= 366 AND "
+            "(rrule IS NOT NULL OR cardinality(exdates) + cardinality(rdates) = 0)",
+            name=f"ck_{table}_dates",
+        ),
+    ]
+
+
 def _owned(name: str, *columns: SchemaItem) -> Table:
     """A tenant-owned rules table keyed by `(tenant_id, id)` with who changed it last and when."""
     return Table(
@@ -187,10 +207,12 @@ holidays = Table(
     metadata,
     Column("tenant_id", Uuid, nullable=False),
     Column("location_id", Uuid, nullable=False),
-    Column("on_date", Date, nullable=False),
+    Column("on_date", Date, nullable=False),  # the first date when it recurs
     Column("name", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_by", Uuid),
+    Column("rrule", Text),
+    *_recurring("holidays"),
     PrimaryKeyConstraint("tenant_id", "location_id", "on_date", name="pk_holidays"),
 )
 
@@ -230,6 +252,7 @@ exceptions = _owned(
     Column("appointment_type_id", Uuid),
     Column("max_parallel_sessions", Integer, nullable=False, server_default=text("1")),
     Column("reason", Text),
+    *_recurring("exceptions"),
     CheckConstraint("kind IN ('blocked', 'available')", name="ck_exceptions_kind"),
     CheckConstraint("(on_date IS NULL) <> (rrule IS NULL)", name="ck_exceptions_date_or_rrule"),
     CheckConstraint("(rrule IS NULL) = (dtstart IS NULL)", name="ck_exceptions_dtstart"),
@@ -254,7 +277,8 @@ leaves = _owned(
     Index("ix_leaves_practitioner", "tenant_id", "practitioner_id", "start_at"),
 )
 
-# Forced blocks (admin) and emergency unavailability; lifting one keeps it as history.
+# Forced blocks (admin) and emergency unavailability; lifting one keeps it as history. A recurring
+# one is its first [start_at, end_at) repeated at the same local times in `timezone`.
 forced_blocks = _owned(
     "forced_blocks",
     Column("practitioner_id", Uuid, nullable=False),
@@ -263,8 +287,12 @@ forced_blocks = _owned(
     Column("end_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text),
     Column("lifted_at", DateTime(timezone=True)),
+    Column("rrule", Text),
+    Column("timezone", Text),
+    *_recurring("forced_blocks"),
     CheckConstraint("end_at > start_at", name="ck_forced_blocks_ordered"),
     CheckConstraint("kind IN ('forced', 'emergency')", name="ck_forced_blocks_kind"),
+    CheckConstraint("(rrule IS NULL) = (timezone IS NULL)", name="ck_forced_blocks_zone"),
     Index("ix_forced_blocks_practitioner", "tenant_id", "practitioner_id", "start_at"),
 )
 

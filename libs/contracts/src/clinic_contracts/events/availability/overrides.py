@@ -10,7 +10,15 @@ from uuid import UUID
 from pydantic import Field, model_validator
 from pydantic.config import JsonDict
 
-from clinic_contracts.events.availability.common import EXCEPTION, PRACTITIONER, AvailabilityEvent
+from clinic_contracts.events.availability.common import (
+    ADDED,
+    EXCEPTION,
+    MAX_DATES,
+    PRACTITIONER,
+    SKIPPED,
+    AvailabilityEvent,
+    ensure_dates_recur,
+)
 from clinic_contracts.events.base import with_examples
 from clinic_contracts.primitives import LocalTime, RecurrenceRule, ensure_ordered
 
@@ -33,6 +41,8 @@ class _ExceptionState(AvailabilityEvent):
     date: dt.date | None = Field(default=None, description="The one local date, if not recurring.")
     rrule: RecurrenceRule | None = Field(default=None, description="RFC 5545 RRULE, if recurring.")
     dtstart: dt.date | None = Field(default=None, description="First local date of the RRULE.")
+    exdates: list[dt.date] = Field(default_factory=list, max_length=MAX_DATES, description=SKIPPED)
+    rdates: list[dt.date] = Field(default_factory=list, max_length=MAX_DATES, description=ADDED)
     start_time: LocalTime | None = Field(default=None, description="Local start unless all_day.")
     end_time: LocalTime | None = Field(default=None, description="Local end unless all_day.")
     appointment_type_id: UUID | None = Field(
@@ -46,6 +56,7 @@ class _ExceptionState(AvailabilityEvent):
             raise ValueError("exactly one of date or rrule must be set")
         if (self.rrule is None) != (self.dtstart is None):
             raise ValueError("dtstart must be set together with rrule, and only then")
+        ensure_dates_recur(self.rrule, self.exdates, self.rdates)
         if self.all_day != (self.start_time is None and self.end_time is None):
             raise ValueError("start_time and end_time are required unless all_day, then absent")
         if self.start_time is not None and self.end_time is not None:
@@ -84,6 +95,8 @@ class ExceptionUpdated(_ExceptionState):
             "all_day": True,
             "rrule": "FREQ=WEEKLY;BYDAY=SA;COUNT=4",
             "dtstart": "2025-02-01",
+            "exdates": ["2025-02-08"],
+            "rdates": ["2025-02-02"],
         }
     )
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from clinic_contracts.edge import SupportedDate
 from clinic_platform.auth import Permission, require
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
@@ -34,7 +35,7 @@ WRITE = require(Permission.CLINIC_HOURS_WRITE)
 class DateOverrideBody(Strict):
     """Opening hours that replace the weekday's hours on one local date."""
 
-    date: dt.date
+    date: SupportedDate
     intervals: list[Interval] = Field(min_length=1)
 
 
@@ -47,7 +48,7 @@ class ClinicHoursReplace(Strict):
         '"end_time": "20:00"}]}; a day left out is closed.',
     )
     date_overrides: list[DateOverrideBody] = Field(default_factory=list)
-    closed_dates: list[dt.date] = Field(default_factory=list)
+    closed_dates: list[SupportedDate] = Field(default_factory=list)
 
     def check(self) -> None:
         """422 for overlapping intervals, a date overridden twice, or overridden and closed."""

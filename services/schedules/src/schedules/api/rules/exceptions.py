@@ -11,13 +11,29 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from clinic_contracts.edge import PlainText, SupportedDate
 from clinic_platform.errors import RuleViolation
 from schedules.api.rules.common import Confirm, RulesContextDep
-from schedules.api.rules.recurrence import check_rrule
+from schedules.api.rules.recurring import (
+    ADDED,
+    FIRST_EXAMPLE,
+    RRULE,
+    RULE_EXAMPLE,
+    SKIPPED,
+    Recurring,
+)
 from schedules.api.rules.schemas import EndTime, StartTime, Strict, seconds
+from schedules.domain.recurrence import MAX_DATES
 from schedules.service.rules import exceptions
 from schedules.service.rules.exceptions import ExceptionSpec, Listed
 
@@ -27,21 +43,45 @@ router = APIRouter(
 MAX_RANGE = timedelta(days=366)
 
 
-class ExceptionBody(Strict):
-    """An exception: `date` or `rrule` (+ `dtstart`); no times means all day."""
+class ExceptionBody(Recurring):
+    """An exception: `date`, or `rrule` from `dtstart` (less `exdates`, plus `rdates`); no
+    times means all day, else its times apply on each date."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "blocked",
+                    "rrule": RULE_EXAMPLE,
+                    "dtstart": FIRST_EXAMPLE,
+                    "exdates": ["2027-04-05"],
+                    "rdates": ["2027-04-09"],
+                    "start_time": "14:00",
+                    "end_time": "16:00",
+                    "reason": "Team meeting",
+                },
+                {
+                    "kind": "available",
+                    "date": "2027-01-09",
+                    "start_time": "09:00",
+                    "end_time": "12:00",
+                    "reason": "Saturday clinic",
+                },
+            ]
+        }
+    )
 
     kind: Literal["blocked", "available"] = "blocked"
-    date: dt.date | None = None
-    dtstart: dt.date | None = Field(default=None, description="First local date of the RRULE.")
-    rrule: str | None = Field(
-        default=None, max_length=500, examples=["FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231"]
+    date: SupportedDate | None = None
+    dtstart: SupportedDate | None = Field(
+        default=None, description="First local date of the RRULE.", examples=[FIRST_EXAMPLE]
     )
     start_time: StartTime | None = None
     end_time: EndTime | None = None
     location_id: UUID | None = Field(default=None, description="null: every location.")
     appointment_type_id: UUID | None = Field(default=None, description="Only this type, if set.")
     max_parallel_sessions: int = Field(default=1, ge=1, le=100)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
     @field_validator("end_time")
     @classmethod
@@ -71,32 +111,45 @@ class ExceptionBody(Strict):
                 code="times_pair",
                 field=field,
             )
-        if self.rrule is not None and self.dtstart is not None:
-            check_rrule(self.rrule, self.dtstart, self.start_time)
-        fields = self.model_dump(exclude={"date"})
-        return ExceptionSpec(on_date=self.date, **fields)
+        first = self.dtstart or self.date
+        assert first is not None  # one of them, as checked above
+        exdates, rdates = self.skipped_and_added(first)
+        fields = self.model_dump(exclude={"date", "exdates", "rdates"})
+        return ExceptionSpec(on_date=self.date, exdates=exdates, rdates=rdates, **fields)
 
 
 class ExceptionPatch(Strict):
     """Fields to change; the rest stay (null clears: no times = all day, no location = all)."""
 
     kind: Literal["blocked", "available"] | None = None
-    date: dt.date | None = None
-    dtstart: dt.date | None = None
-    rrule: str | None = Field(default=None, max_length=500)
+    date: SupportedDate | None = None
+    dtstart: SupportedDate | None = None
+    rrule: str | None = Field(default=None, max_length=500, description=RRULE)
+    exdates: list[SupportedDate] | None = Field(
+        default=None, max_length=MAX_DATES, description=SKIPPED
+    )
+    rdates: list[SupportedDate] | None = Field(
+        default=None, max_length=MAX_DATES, description=ADDED
+    )
     start_time: StartTime | None = None
     end_time: EndTime | None = None
     location_id: UUID | None = None
     appointment_type_id: UUID | None = None
     max_parallel_sessions: int | None = Field(default=None, ge=1, le=100)
-    reason: str | None = Field(default=None, max_length=500)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
     def revise(self, current: ExceptionSpec) -> ExceptionSpec:
         """The current spec with these changes, validated as a whole."""
         state: dict[str, Any] = asdict(current)
         state["date"] = state.pop("on_date")
+        changes = self.model_dump(exclude_unset=True)
+        one_off = "rrule" in changes and changes["rrule"] is None
+        for name in ("exdates", "rdates"):
+            # null clears; a change to one date drops the dates it no longer recurs on
+            if changes.get(name) is None and (name in changes or one_off):
+                changes[name] = []
         try:
-            merged = ExceptionBody.model_validate(state | self.model_dump(exclude_unset=True))
+            merged = ExceptionBody.model_validate(state | changes)
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
@@ -114,6 +167,8 @@ class ExceptionPublic(BaseModel):
     date: dt.date | None
     rrule: str | None
     dtstart: dt.date | None
+    exdates: list[dt.date]
+    rdates: list[dt.date]
     start_time: StartTime | None
     end_time: EndTime | None
     location_id: UUID | None
@@ -140,6 +195,8 @@ def _public(row: Any, occurs_on: tuple[dt.date, ...] | None = None) -> Exception
         date=row.on_date,
         rrule=row.rrule,
         dtstart=row.dtstart,
+        exdates=row.exdates,
+        rdates=row.rdates,
         start_time=row.start_time,
         end_time=row.end_time,
         location_id=row.location_id,
@@ -156,8 +213,8 @@ def _public(row: Any, occurs_on: tuple[dt.date, ...] | None = None) -> Exception
 async def list_exceptions(
     practitioner_id: UUID,
     ctx: RulesContextDep,
-    first: Annotated[dt.date, Query(alias="from")],
-    last: Annotated[dt.date, Query(alias="to")],
+    first: Annotated[SupportedDate, Query(alias="from")],
+    last: Annotated[SupportedDate, Query(alias="to")],
 ) -> ExceptionList:
     """Exceptions occurring between `from` and `to` (inclusive, at most 366 days)."""
     if not first <= last < first + MAX_RANGE:

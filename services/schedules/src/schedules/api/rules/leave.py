@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from clinic_contracts.edge import PlainText, SupportedInstant
 from schedules.api.rules.common import Confirm, RulesContextDep
 from schedules.api.rules.spans import Span
 from schedules.service.rules import leave
@@ -21,7 +22,20 @@ Status = Literal["requested", "approved", "rejected", "cancelled"]
 class LeaveBody(Span):
     """Leave over [start, end), with an optional reason."""
 
-    reason: str | None = Field(default=None, max_length=500)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2027-12-24T00:00",
+                    "end": "2027-12-28T00:00",
+                    "timezone": "Europe/Berlin",
+                    "reason": "Holidays",
+                }
+            ]
+        }
+    )
+
+    reason: PlainText | None = Field(default=None, max_length=500)
 
 
 class LeavePublic(BaseModel):
@@ -92,8 +106,8 @@ async def list_leave(
     ctx: RulesContextDep,
     status: Status | None = None,
     practitioner_id: UUID | None = None,
-    first: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    last: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    first: Annotated[SupportedInstant | None, Query(alias="from")] = None,
+    last: Annotated[SupportedInstant | None, Query(alias="to")] = None,
 ) -> LeaveList:
     """Leave requests of the tenant (e.g. `?status=requested`, the approval queue) overlapping
     from/to; callers without professional.read see only their own."""

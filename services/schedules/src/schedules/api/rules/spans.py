@@ -8,6 +8,13 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from clinic_contracts.edge import (
+    EARLIEST_DATE,
+    EARLIEST_INSTANT,
+    LATEST_DATE,
+    LATEST_INSTANT,
+    SUPPORTED,
+)
 from clinic_contracts.primitives import IanaTimezone
 from schedules.api.rules.schemas import Strict
 
@@ -25,6 +32,9 @@ class Span(Strict):
     @field_validator("start", "end")
     @classmethod
     def _instant(cls, value: datetime, info: ValidationInfo) -> datetime:
+        # Refused before any zone arithmetic, which overflows near the calendar's ends.
+        if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+            raise _out_of_range()
         if value.tzinfo is None:
             name = info.data.get("timezone")
             if name is None:
@@ -41,7 +51,13 @@ class Span(Strict):
                     "nonexistent_local_time", "this local time does not exist in that zone (DST)"
                 )
         instant = value.astimezone(UTC)
+        if not EARLIEST_INSTANT <= instant < LATEST_INSTANT:
+            raise _out_of_range()
         start = info.data.get("start")
         if info.field_name == "end" and start is not None and instant <= start:
             raise PydanticCustomError("end_not_after_start", "end must be after start")
         return instant
+
+
+def _out_of_range() -> PydanticCustomError:
+    return PydanticCustomError("instant_out_of_range", "must be an instant " + SUPPORTED)

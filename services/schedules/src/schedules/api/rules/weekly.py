@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from clinic_contracts.edge import SupportedDate
 from schedules.api.rules.common import Confirm, RulesContextDep
 from schedules.api.rules.schemas import (
     WEEKDAYS,
@@ -36,8 +37,8 @@ class DefaultScheduleReplace(Strict):
     location_id: UUID | None = Field(
         default=None, description="Required unless the practitioner works at one location only."
     )
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None
+    effective_from: SupportedDate | None = None
+    effective_to: SupportedDate | None = None
     schedule: Week = Field(
         default_factory=dict,
         description='Intervals per weekday, e.g. {"monday": [{"start_time": "09:00", '
@@ -128,7 +129,7 @@ async def read_default_schedule(
     practitioner_id: UUID,
     ctx: RulesContextDep,
     location_id: UUID | None = None,
-    on: dt.date | None = None,
+    on: SupportedDate | None = None,
 ) -> DefaultSchedulePublic:
     """Templates valid on `on` (with that day's intervals as UTC instants), or, without it,
     every template not ended before today."""

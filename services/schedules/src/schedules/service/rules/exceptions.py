@@ -4,7 +4,7 @@ optionally for one appointment type or location. Overlapping exceptions are allo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -14,11 +14,12 @@ from sqlalchemy import Row
 from clinic_contracts import ExceptionCreated, ExceptionDeleted, ExceptionUpdated, OutsideHoursCause
 from clinic_platform.auth import Permission
 from clinic_platform.errors import NotFound, RuleViolation
-from schedules.domain.rules import occurrence_dates
+from schedules.domain.recurrence import entry_dates
 from schedules.service.access import ensure_may, known_practitioner
 from schedules.service.rules.context import RulesContext, known_location, utc_span
 from schedules.service.rules.guard import CONFLICTS, Marking, Reach, guarded
 from schedules.service.rules.payloads import exception_state
+from schedules.service.rules.recurrence import canonical, practitioner_zones
 from schedules.store import rule_records as records
 from schedules.store.rules import exception_rule
 from schedules.store.tables import exceptions
@@ -36,6 +37,8 @@ class ExceptionSpec:
     on_date: date | None = None
     rrule: str | None = None
     dtstart: date | None = None
+    exdates: tuple[date, ...] = ()
+    rdates: tuple[date, ...] = ()
     start_time: time | None = None
     end_time: time | None = None
     location_id: UUID | None = None
@@ -46,7 +49,12 @@ class ExceptionSpec:
     @classmethod
     def of(cls, row: Row[Any]) -> ExceptionSpec:
         """The spec of a stored exception."""
-        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+        found = {name: getattr(row, name) for name in cls.__dataclass_fields__}
+        return cls(**found | {"exdates": tuple(row.exdates), "rdates": tuple(row.rdates)})
+
+    def stored(self) -> dict[str, Any]:
+        """The columns of the exceptions table it sets."""
+        return asdict(self) | {"exdates": list(self.exdates), "rdates": list(self.rdates)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +73,7 @@ async def list_exceptions(
     async with ctx.uow:
         await known_practitioner(ctx.session, practitioner_id)
         found = await records.exceptions_of(ctx.session, practitioner_id, first, last)
-    listed = [Listed(row, occurrence_dates(exception_rule(row), first, last)) for row in found]
+    listed = [Listed(row, entry_dates(exception_rule(row), first, last)) for row in found]
     return [item for item in listed if item.occurs_on]
 
 
@@ -77,7 +85,7 @@ async def create(
     exception_id = uuid4()
     async with ctx.uow:
         await known_practitioner(ctx.session, practitioner_id)
-        await _check_references(ctx, spec)
+        spec = await _checked(ctx, practitioner_id, spec)
 
         async def apply() -> Row[Any]:
             return await records.add(
@@ -87,7 +95,7 @@ async def create(
                 id=exception_id,
                 practitioner_id=practitioner_id,
                 updated_by=ctx.actor_id,
-                **asdict(spec),
+                **spec.stored(),
             )
 
         reach = _reach(practitioner_id, spec)
@@ -109,11 +117,10 @@ async def update(
     ensure_may(ctx.actor, *WRITE, practitioner_id)
     async with ctx.uow:
         before = await _owned(ctx, practitioner_id, exception_id)
-        spec = revise(ExceptionSpec.of(before))
-        await _check_references(ctx, spec)
+        spec = await _checked(ctx, practitioner_id, revise(ExceptionSpec.of(before)))
 
         async def apply() -> Row[Any]:
-            values = {**asdict(spec), "updated_by": ctx.actor_id}
+            values = {**spec.stored(), "updated_by": ctx.actor_id}
             return await records.change(ctx.session, exceptions, exception_id, **values)
 
         reach = _reach(practitioner_id, ExceptionSpec.of(before), spec)
@@ -153,9 +160,11 @@ async def _owned(ctx: RulesContext, practitioner_id: UUID, exception_id: UUID) -
     return row
 
 
-async def _check_references(ctx: RulesContext, spec: ExceptionSpec) -> None:
+async def _checked(ctx: RulesContext, practitioner_id: UUID, spec: ExceptionSpec) -> ExceptionSpec:
+    """The spec as stored: its references known (else 422) and its rule canonical."""
+    zone = None
     if spec.location_id is not None:
-        await known_location(ctx.session, spec.location_id, field_name="location_id")
+        zone = await known_location(ctx.session, spec.location_id, field_name="location_id")
     type_id = spec.appointment_type_id
     if type_id is not None and not await records.appointment_type_known(ctx.session, type_id):
         raise RuleViolation(
@@ -163,6 +172,11 @@ async def _check_references(ctx: RulesContext, spec: ExceptionSpec) -> None:
             code="unknown_appointment_type",
             field="appointment_type_id",
         )
+    if spec.rrule is None or spec.dtstart is None:
+        return spec
+    # Local times of an exception for every location are read in each location's zone.
+    zones = [zone] if zone is not None else await practitioner_zones(ctx.session, practitioner_id)
+    return replace(spec, rrule=canonical(spec.rrule, spec.dtstart, zones))
 
 
 def _reach(practitioner_id: UUID, *specs: ExceptionSpec) -> Reach:

@@ -1,23 +1,21 @@
-"""A location's clinic hours (weekday intervals, date overrides, closed dates) and holidays.
+"""A location's clinic hours: weekday intervals, date overrides and closed dates.
 
-Both bound every practitioner working there, so their warnings cover every practitioner's
+They bound every practitioner working there, so their warnings cover every practitioner's
 future appointments at the location. The routes gate them with the clinic-hours permissions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
-from clinic_contracts import HolidayChanged, OutsideHoursCause
-from clinic_platform.errors import NotFound
+from clinic_contracts import OutsideHoursCause
 from schedules.domain import ClinicHours
-from schedules.service.rules.context import RulesContext, known_location, utc_span
+from schedules.service.rules.context import RulesContext, known_location
 from schedules.service.rules.guard import OUTSIDE_HOURS, Marking, Reach, guarded
 from schedules.service.rules.payloads import clinic_hours_changed
 from schedules.store import rule_records as records
@@ -81,61 +79,3 @@ def _overrides(hours: ClinicHours) -> list[dict[str, Any]]:
         }
         for day in days
     ]
-
-
-async def list_holidays(
-    ctx: RulesContext, location_id: UUID, first: date | None, last: date | None
-) -> list[Row[Any]]:
-    """The location's holidays between two dates (either open)."""
-    async with ctx.uow:
-        await known_location(ctx.session, location_id)
-        return await records.holidays_of(ctx.session, location_id, first, last)
-
-
-async def read_holiday(ctx: RulesContext, location_id: UUID, on: date) -> Row[Any]:
-    """One holiday; 404 when the location or the holiday is unknown."""
-    async with ctx.uow:
-        await known_location(ctx.session, location_id)
-        return _found(await records.holiday(ctx.session, location_id, on), location_id, on)
-
-
-async def set_holiday(
-    ctx: RulesContext, location_id: UUID, on: date, name: str, *, confirm: bool
-) -> Row[Any]:
-    """Set or rename the holiday; 409 when it leaves appointments outside hours."""
-    async with ctx.uow:
-        await known_location(ctx.session, location_id)
-        reach = Reach(None, location_id, utc_span(on, on))
-
-        async def apply() -> Row[Any]:
-            return await records.save_holiday(
-                ctx.session, ctx.tenant_id, location_id, on, name, ctx.actor_id
-            )
-
-        marking = Marking(OUTSIDE_HOURS, OutsideHoursCause.HOLIDAY)
-        row = await guarded(ctx, reach, marking, confirm, apply)
-        event = HolidayChanged(location_id=location_id, date=on, name=name)
-        ctx.uow.record(event, subject=f"locations/{location_id}")
-        await ctx.uow.commit()
-    return row
-
-
-async def remove_holiday(ctx: RulesContext, location_id: UUID, on: date) -> None:
-    """Take the holiday back (it only gives time back, so nothing to warn about)."""
-    async with ctx.uow:
-        await known_location(ctx.session, location_id)
-        row = _found(await records.holiday(ctx.session, location_id, on), location_id, on)
-        await records.delete_holiday(ctx.session, location_id, on)
-        event = HolidayChanged(location_id=location_id, date=on, name=row.name, removed=True)
-        ctx.uow.record(event, subject=f"locations/{location_id}")
-        await ctx.uow.commit()
-
-
-def _found(row: Row[Any] | None, location_id: UUID, on: date) -> Row[Any]:
-    if row is None:
-        raise NotFound(
-            f"location {location_id} has no holiday on {on}",
-            code="holiday_not_found",
-            extra={"location_id": str(location_id), "date": on.isoformat()},
-        )
-    return row

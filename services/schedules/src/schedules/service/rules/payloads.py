@@ -19,6 +19,7 @@ from clinic_contracts import (
     ExceptionCreated,
     ExceptionUpdated,
     ForcedBlockChanged,
+    HolidayChanged,
     WeekdayHours,
     WeeklyInterval,
     WeeklyScheduleReplaced,
@@ -90,10 +91,25 @@ def exception_state(
         date=row.on_date,
         rrule=row.rrule,
         dtstart=row.dtstart,
+        exdates=row.exdates,
+        rdates=row.rdates,
         start_time=row.start_time,
         end_time=contract_end(row.end_time) if timed else None,
         appointment_type_id=row.appointment_type_id,
         reason=row.reason,
+    )
+
+
+def holiday_changed(row: Row[Any], *, removed: bool = False) -> HolidayChanged:
+    """The event of a holiday set or (removed) taken back, with the rule it recurs by."""
+    return HolidayChanged(
+        location_id=row.location_id,
+        date=row.on_date,
+        name=row.name,
+        removed=removed,
+        rrule=row.rrule,
+        exdates=row.exdates,
+        rdates=row.rdates,
     )
 
 
@@ -119,4 +135,8 @@ def block_changed(row: Row[Any], *, removed: bool) -> ForcedBlockChanged:
         kind=row.kind,
         removed=removed,
         reason=row.reason,
+        timezone=row.timezone,
+        rrule=row.rrule,
+        exdates=row.exdates,
+        rdates=row.rdates,
     )

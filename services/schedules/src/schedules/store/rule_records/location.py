@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,10 +47,13 @@ def _holiday_of(location_id: UUID, on: date | None = None) -> list[Any]:
 async def holidays_of(
     session: AsyncSession, location_id: UUID, first: date | None, last: date | None
 ) -> list[Row[Any]]:
-    """The location's holidays between two dates (either open), by date."""
+    """The location's holidays between two dates (either open), by date: one-off ones dated
+    there, and recurring ones begun by `last` (the caller expands them)."""
     h = holidays.c
     bounds = [*([h.on_date >= first] if first else []), *([h.on_date <= last] if last else [])]
-    return await rows(session, holidays, *_holiday_of(location_id), *bounds, order=[h.on_date])
+    begun = [h.on_date <= last] if last else []
+    within = or_(and_(h.rrule.is_(None), *bounds), and_(h.rrule.is_not(None), *begun))
+    return await rows(session, holidays, *_holiday_of(location_id), within, order=[h.on_date])
 
 
 async def holiday(session: AsyncSession, location_id: UUID, on: date) -> Row[Any] | None:
@@ -59,10 +62,17 @@ async def holiday(session: AsyncSession, location_id: UUID, on: date) -> Row[Any
 
 
 async def save_holiday(
-    session: AsyncSession, tenant_id: UUID, location_id: UUID, on: date, name: str, by: UUID
+    session: AsyncSession,
+    tenant_id: UUID,
+    location_id: UUID,
+    on: date,
+    spec: Mapping[str, Any],
+    by: UUID,
 ) -> Row[Any]:
-    """Set (or rename) the location's holiday on a date."""
-    values = {"name": name, "updated_by": by, "updated_at": func.now()}
+    """Set (or rename, or re-rule) the location's holiday on (or from) a date; `spec` holds
+    name, rrule, exdates and rdates."""
+    dates = {name: list(spec[name]) for name in ("exdates", "rdates")}
+    values = {**spec, **dates, "updated_by": by, "updated_at": func.now()}
     query = (
         upsert(holidays)
         .values(tenant_id=tenant_id, location_id=location_id, on_date=on, **values)
