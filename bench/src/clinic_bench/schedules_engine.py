@@ -29,7 +29,7 @@ from schedules.domain import (
     available_slots,
 )
 from schedules.domain.local_time import day_segments, day_start, local_span
-from schedules.domain.rules import recurrence_dates
+from schedules.domain.recurrence import date_rule, recurrence_dates
 
 NAME = "G. schedules engine"
 TITLE = "Schedules: the pure availability engine"
@@ -132,7 +132,7 @@ def cold_ms(runs: int = 50) -> float:
     """Median at 1x with the zone and recurrence memos emptied before every call."""
     schedule, samples = rules(1), []
     for _ in range(runs):
-        for memo in (day_segments, day_start, local_span, recurrence_dates):
+        for memo in (day_segments, day_start, local_span, recurrence_dates, date_rule):
             memo.cache_clear()
         began = clock.perf_counter_ns()
         available_slots(schedule, QUERY)
