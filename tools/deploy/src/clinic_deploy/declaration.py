@@ -151,7 +151,7 @@ def _service(entry: Mapping[str, object]) -> Service:
         else:
             for target in TARGETS:
                 if target != "k8s-local":  # merged over k8s, which has it already
-                    settings[target][key] = str(value)
+                    settings[target].update(_strings({key: value}))
     return Service(
         name=str(entry["name"]),
         port=int(cast(int, entry["port"])),
