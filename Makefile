@@ -15,7 +15,7 @@ help: ## list the targets
 install: ## install every workspace member and dev tool from the lockfile
 	$(UV) sync --all-packages --frozen
 
-lint: install ## ruff, formatting and mypy --strict on libs/ and services/
+lint: install ## ruff, formatting and mypy --strict on libs/, services/ and tools/
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy --strict $(PY_SOURCES) $(SERVICE_SOURCES)
