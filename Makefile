@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= uv
-PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src bench/src
+PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src tools/deploy/src bench/src
 SERVICE_SOURCES := $(wildcard services/*/src)
-TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) tests/integration
+TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) \
+	tools/deploy/tests tests/integration
 
-.PHONY: help install lint contracts contracts-check test test-unit test-integration bench up down status provision migrate
+.PHONY: help install lint contracts contracts-check deploy deploy-check test test-unit test-integration bench up down status provision migrate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -14,7 +15,7 @@ help: ## list the targets
 install: ## install every workspace member and dev tool from the lockfile
 	$(UV) sync --all-packages --frozen
 
-lint: install ## ruff, formatting and mypy --strict on libs/ and services/
+lint: install ## ruff, formatting and mypy --strict on libs/, services/ and tools/
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy --strict $(PY_SOURCES) $(SERVICE_SOURCES)
@@ -25,7 +26,15 @@ contracts: install ## export JSON Schemas and the AsyncAPI document (refuses bre
 contracts-check: install ## fail when committed schemas are stale or a change breaks compatibility
 	$(UV) run python -m clinic_contracts.export --check
 
-test: lint contracts-check ## lint, contracts, then unit, contract and integration tests on real Kafka and PostgreSQL
+deploy: install ## write the deploy files derived from deploy/services.toml (compose, gateway, k8s, make up)
+	$(UV) run python -m clinic_deploy render
+
+deploy-check: install ## derived deploy files current; k8s and compose valid against their schemas; every setting set
+	tools/deploy/install.sh
+	$(UV) run python -m clinic_deploy check
+	$(UV) run python -m clinic_deploy verify
+
+test: lint contracts-check deploy-check ## lint, contracts, deploy files, then unit, contract and integration tests
 	$(UV) run pytest $(TESTS)
 
 test-unit: install ## only the tests that need no broker or database

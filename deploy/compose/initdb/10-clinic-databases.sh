@@ -10,7 +10,9 @@
 # service's DATABASE_URL.
 set -euo pipefail
 
+# >>> generated: databases (clinic_deploy render, from deploy/services.toml; do not edit)
 SERVICES=(booking schedules notifications calendar_sync)
+# <<< generated: databases
 ADMIN_DB="${POSTGRES_DB:-postgres}"
 
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --username "${POSTGRES_USER:-${PGUSER:-postgres}}" "$@"; }

@@ -22,7 +22,10 @@ from pathlib import Path
 from clinic_platform.gateway import NginxSettings, render_gateway
 from clinic_testkit.infrastructure import InfrastructureError, free_ports, make_state_dir
 
+# The services the gateway routes to, from deploy/services.toml.
+# >>> generated: services (clinic_deploy render, from deploy/services.toml; do not edit)
 SERVICES = ("booking", "schedules", "notifications", "calendar-sync")
+# <<< generated: services
 _NGINX_FALLBACK = "/usr/sbin/nginx"
 
 
