@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV ?= uv
-PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src bench/src
+PY_SOURCES := libs/contracts/src libs/platform/src libs/testkit/src tools/demo/src bench/src
 SERVICE_SOURCES := $(wildcard services/*/src)
-TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) tests/integration
+TESTS := libs/contracts/tests libs/platform/tests libs/testkit/tests $(wildcard services/*/tests) \
+	tools/demo/tests tests/integration
 
-.PHONY: help install lint contracts contracts-check test test-unit test-integration bench up down status provision migrate
+.PHONY: help install lint contracts contracts-check test test-unit test-integration bench up down status \
+	provision migrate demo token
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -42,3 +44,9 @@ down: ## stop everything `make up` started
 
 status: ## what `make up` is running
 	deploy/local/stack.sh status
+
+demo: ## seed the demo clinic through the gateway (idempotent; `make up` does it too)
+	$(UV) run python -m clinic_demo seed
+
+token: ## development tokens of the demo roles (ROLE=patient: one bare token; ENV=1: shell exports)
+	@$(UV) run -q python -m clinic_demo token $(if $(ROLE),--role $(ROLE)) $(if $(ENV),--env)
