@@ -6,6 +6,7 @@ They are signed with the development HS256 secret the services of `make up` veri
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -31,11 +32,14 @@ class _Environment(BaseSettings):
 
 
 def development_settings() -> ServiceSettings:
-    """The settings tokens are signed with; `Refused` when the environment is production."""
-    environment = _Environment().environment.strip().lower()
-    if environment == "production":
+    """The settings tokens are signed with; `Refused` when the environment is production:
+    `CLINIC_ENVIRONMENT`, or any service's own (`BOOKING_ENVIRONMENT`, …)."""
+    said = {"CLINIC_ENVIRONMENT": _Environment().environment}
+    said |= {name: value for name, value in os.environ.items() if name.endswith("_ENVIRONMENT")}
+    production = sorted(name for name, value in said.items() if _is_production(value))
+    if production:
         raise Refused(
-            "CLINIC_ENVIRONMENT=production: demo tokens and the demo clinic are for development "
+            f"{production[0]}=production: demo tokens and the demo clinic are for development "
             "only; real tokens come from the identity provider"
         )
     try:
@@ -44,6 +48,10 @@ def development_settings() -> ServiceSettings:
         raise Refused(
             f"the CLINIC_* settings are not usable for development tokens: {exc}"
         ) from exc
+
+
+def _is_production(value: str) -> bool:
+    return value.strip().lower() == "production"
 
 
 def needs_ids(seed: RoleSeed) -> bool:

@@ -62,3 +62,11 @@ def test_tokens_and_seeding_are_refused_in_production(
     for command in (["token", "--role", "admin"], ["token"], ["seed"]):
         assert main(command) == 2
         assert "refused" in capsys.readouterr().err
+
+
+def test_a_services_own_production_environment_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOOKING_ENVIRONMENT", "Production")
+    with pytest.raises(Refused, match="BOOKING_ENVIRONMENT=production"):
+        development_settings()
