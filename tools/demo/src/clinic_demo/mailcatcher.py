@@ -27,9 +27,10 @@ class MailLog:
     def __init__(self, raw_dir: Path | None = None, out: TextIO = sys.stdout) -> None:
         self.raw_dir = raw_dir
         self.out = out
-        self.count = 0
+        self.count = 0  # numbered on from the mails kept before a restart
         if raw_dir is not None:
             raw_dir.mkdir(parents=True, exist_ok=True)
+            self.count = sum(1 for _ in raw_dir.glob("*.eml"))
 
     @classmethod
     def from_cli(cls, parser: argparse.ArgumentParser, *args: str) -> MailLog:

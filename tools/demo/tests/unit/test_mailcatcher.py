@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 
 from clinic_demo.mailcatcher import MailLog
 from clinic_testkit.infrastructure import free_ports
@@ -41,3 +43,14 @@ def test_a_mail_is_logged_with_its_subject_decoded_its_text_and_kept_as_received
     [kept] = (tmp_path / "raw").iterdir()
     assert f"(as received: {kept})" in logged
     assert kept.read_bytes().startswith(b"From: Clinic")
+
+
+def test_after_a_restart_mails_are_numbered_on_from_those_kept(tmp_path: Path) -> None:
+    (tmp_path / "20261203T000000-0001.eml").write_bytes(b"Subject: earlier\n\nhi\n")
+    out = io.StringIO()
+    envelope = Envelope()
+    envelope.content = b"Subject: later\n\nhello\n"
+    envelope.rcpt_tos = ["a@example.org"]
+    asyncio.run(MailLog(tmp_path, out).handle_DATA(None, None, envelope))  # type: ignore[arg-type]
+    assert out.getvalue().startswith("=" * 78 + "\nmail 2 · received")
+    assert len(list(tmp_path.glob("*.eml"))) == 2
