@@ -104,7 +104,12 @@ cmd_fetch() {
   fi
   log "fetching Kafka jars from Maven Central into $LIB_DIR ..."
   rm -rf "$LIB_DIR"
-  (cd "$KAFKA_DIR" && mvn -B -q dependency:copy-dependencies) || die "mvn dependency:copy-dependencies failed"
+  # Quiet Maven still prints colour codes; its output matters only when it fails.
+  local output
+  output="$(cd "$KAFKA_DIR" && mvn -B -q dependency:copy-dependencies 2>&1)" || {
+    printf '%s\n' "$output" >&2
+    die "mvn dependency:copy-dependencies failed"
+  }
   pom_hash >"$LIB_DIR/.complete"
   log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
 }

@@ -1,4 +1,8 @@
-"""The command line every service exposes: `python -m <service> migrate|serve[|rebuild]`."""
+"""The command line every service exposes: `python -m <service> migrate|serve[|rebuild]`.
+
+`serve --migrate` applies the migrations first in the same process: one interpreter start
+instead of two where nothing else migrates (`make up`); deployments keep a separate step.
+"""
 
 from __future__ import annotations
 
@@ -40,15 +44,17 @@ def run_cli(
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply this service's migrations up to head")
-    sub.add_parser("serve", help="serve the HTTP API, outbox relay and consumers")
+    serve = sub.add_parser("serve", help="serve the HTTP API, outbox relay and consumers")
+    serve.add_argument("--migrate", action="store_true", help="apply the migrations first")
     if rebuild is not None:
         command = sub.add_parser("rebuild", help="rebuild event-fed tables by replaying topics")
         command.add_argument("--tenant", type=UUID, help="rebuild only this tenant's rows")
     args = parser.parse_args(argv)
     settings = settings_factory()
     setup_logging(settings)  # JSON lines outside development (see clinic_platform.logs)
-    if args.command == "migrate":
+    if args.command == "migrate" or getattr(args, "migrate", False):
         upgrade(migrations, settings.database_url)
+    if args.command == "migrate":
         return
     if args.command == "rebuild" and rebuild is not None:
         _rebuild(settings, rebuild, args.tenant)

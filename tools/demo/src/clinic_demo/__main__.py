@@ -1,0 +1,5 @@
+"""`python -m clinic_demo seed|token`."""
+
+from clinic_demo.cli import main
+
+raise SystemExit(main())
