@@ -26,11 +26,14 @@ from clinic_contracts import (
     AppointmentTypeUpserted,
     BusyTimesReplaced,
     CancelledBy,
+    EquipmentUpserted,
     HoldReleased,
     HoldReleaseReason,
     LocationUpserted,
     PractitionerRetired,
     PractitionerUpserted,
+    RoomRetired,
+    RoomUpserted,
 )
 from clinic_contracts.codec import KafkaMessage
 from clinic_platform.inbox import Outcome
@@ -77,6 +80,7 @@ def history(feed: Feed) -> list[KafkaMessage]:
     """A clinic's realistic stream: catalog, holds, bookings, moves, cancellations, outcomes,
     busy times, with redeliveries and stale events that arrive late."""
     location, kind, doctor, locum = uuid4(), uuid4(), uuid4(), uuid4()
+    room, old_room, scanner = uuid4(), uuid4(), uuid4()
     hold, converted, moved, cancelled, done, missed = (uuid4() for _ in range(6))
     connection = uuid4()
     base: dict[str, Any] = {
@@ -137,6 +141,8 @@ def history(feed: Feed) -> list[KafkaMessage]:
         price="40.00",
         currency="TWD",
         active=True,
+        default_room_id=room,
+        required_equipment_ids=[scanner],
     )
     stale_time = feed.clock - timedelta(hours=1)  # older than anything below
     stale = [
@@ -154,6 +160,12 @@ def history(feed: Feed) -> list[KafkaMessage]:
             place("Da'an Clinic"),
             person(doctor, "Dr. Lin"),
             person(locum, "Dr. Wu"),
+            RoomUpserted(room_id=room, location_id=location, name="1", capacity=1, virtual=False),
+            RoomUpserted(
+                room_id=old_room, location_id=location, name="2", capacity=1, virtual=False
+            ),
+            RoomRetired(room_id=old_room),
+            EquipmentUpserted(equipment_id=scanner, location_id=location, name="X-ray"),
             offering,
             AppointmentHeld(**at(1), status="held", hold_id=hold, expires_at=START),
             AppointmentBooked(**appointment(converted, 1), status="pending", hold_id=hold),
@@ -192,7 +204,7 @@ def history(feed: Feed) -> list[KafkaMessage]:
         )
     ]
     # Redeliveries of a few (same ids), then the stale ones: both must change nothing.
-    return [*messages, messages[0], messages[9], messages[-2], *stale]
+    return [*messages, messages[0], messages[13], messages[-2], *stale]
 
 
 async def run_rebuild_command(runtime: Runtime) -> tuple[int, str, str]:

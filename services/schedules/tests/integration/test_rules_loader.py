@@ -70,7 +70,7 @@ def occupation(tenant: UUID, practitioner_ids: list[UUID], **values: Any) -> dic
 
 
 async def seed(engine: AsyncEngine, tenant: UUID) -> dict[str, UUID]:
-    ids = {name: uuid4() for name in ("london", "tokyo", "retired", "ada", "ben", "gone")}
+    ids = {name: uuid4() for name in ("london", "tokyo", "retired", "ada", "ben", "gone", "draft")}
     sessions = create_sessions(engine)
     async with tenant_transaction(sessions, tenant) as session:
         await session.execute(
@@ -121,7 +121,16 @@ async def seed(engine: AsyncEngine, tenant: UUID) -> dict[str, UUID]:
                     "id": ids["ben"],
                     "display_name": "Ben",
                     "status": "active",
-                    "location_ids": [],
+                    "location_ids": [ids["tokyo"]],
+                    "event_time": NOW,
+                },
+                # Not yet active: booking would refuse her, so she has no availability anywhere.
+                {
+                    "tenant_id": tenant,
+                    "id": ids["draft"],
+                    "display_name": "Draft",
+                    "status": "draft",
+                    "location_ids": [ids["london"]],
                     "event_time": NOW,
                 },
                 {
@@ -147,13 +156,31 @@ async def seed(engine: AsyncEngine, tenant: UUID) -> dict[str, UUID]:
                     "effective_to": None,
                     "intervals": week,
                 },
-                # Ben is not assigned to Tokyo in the catalog, but a template places him there.
                 {
                     "tenant_id": tenant,
                     "id": uuid4(),
                     "practitioner_id": ids["ben"],
                     "location_id": ids["tokyo"],
                     "effective_from": date(2026, 1, 1),
+                    "effective_to": None,
+                    "intervals": week,
+                },
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["draft"],
+                    "location_id": ids["london"],
+                    "effective_from": date(2026, 1, 1),
+                    "effective_to": None,
+                    "intervals": week,
+                },
+                # Ada's template in Tokyo places her nowhere: the catalog does not link her there.
+                {
+                    "tenant_id": tenant,
+                    "id": uuid4(),
+                    "practitioner_id": ids["ada"],
+                    "location_id": ids["tokyo"],
+                    "effective_from": date(2026, 6, 1),
                     "effective_to": None,
                     "intervals": week,
                 },
@@ -305,15 +332,20 @@ async def test_a_placement_gets_its_own_rules_and_shared_occupations(engine: Asy
     sessions = create_sessions(engine)
     async with tenant_transaction(sessions, tenant) as session:
         found = await load_rules(
-            session, [ids["ada"], ids["ben"], ids["gone"], ids_other["ada"]], FIRST, LAST
+            session,
+            [ids["ada"], ids["ben"], ids["gone"], ids["draft"], ids_other["ada"]],
+            FIRST,
+            LAST,
         )
 
-    # Retired location, inactive practitioner, ended template and other tenant give nothing.
+    # Retired location, inactive or draft practitioner, a template where the catalog does not
+    # place her, and another tenant give nothing.
     assert set(found) == {(ids["ada"], ids["london"]), (ids["ben"], ids["tokyo"])}
     ada = found[(ids["ada"], ids["london"])]
     assert ada.zone == ZoneInfo(LONDON)
     assert ada.location_id == ids["london"]
-    assert sorted(w.weekday for w in ada.weekly) == [0, 1, 2, 3, 4]
+    here = [w for w in ada.weekly if w.location_id == ids["london"]]
+    assert sorted(w.weekday for w in here) == [0, 1, 2, 3, 4]
     assert ada.clinic_hours is not None
     assert ada.clinic_hours.closed == {date(2026, 12, 3)}
     assert [h.on for h in ada.holidays] == [date(2026, 12, 2)]

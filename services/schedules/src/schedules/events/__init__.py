@@ -15,11 +15,15 @@ from clinic_contracts import (
     AppointmentTypeRetired,
     AppointmentTypeUpserted,
     BusyTimesReplaced,
+    EquipmentRetired,
+    EquipmentUpserted,
     HoldReleased,
     LocationRetired,
     LocationUpserted,
     PractitionerRetired,
     PractitionerUpserted,
+    RoomRetired,
+    RoomUpserted,
 )
 from clinic_platform.inbox import EventHandler, ReceivedEvent
 from schedules.events import catalog, occupancy, occupations
@@ -57,6 +61,10 @@ HANDLERS: dict[str, EventHandler] = {
     PractitionerRetired.event_type: catalog.on_practitioner_retired,
     AppointmentTypeUpserted.event_type: catalog.on_appointment_type_upserted,
     AppointmentTypeRetired.event_type: catalog.on_appointment_type_retired,
+    RoomUpserted.event_type: catalog.on_room_upserted,
+    RoomRetired.event_type: catalog.on_room_retired,
+    EquipmentUpserted.event_type: catalog.on_equipment_upserted,
+    EquipmentRetired.event_type: catalog.on_equipment_retired,
     AppointmentHeld.event_type: occupations.on_held,
     HoldReleased.event_type: occupations.on_hold_released,
     **{kind.event_type: ON_APPOINTMENT for kind in APPOINTMENT_EVENTS},

@@ -1,4 +1,5 @@
-"""Replicas of booking's catalog: locations, practitioners and appointment types."""
+"""Replicas of booking's catalog: locations, practitioners, appointment types, and rooms and
+equipment as far as they decide where a type can be booked."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clinic_contracts import (
     AppointmentTypeRetired,
     AppointmentTypeUpserted,
+    EquipmentRetired,
+    EquipmentUpserted,
     LocationRetired,
     LocationUpserted,
     PractitionerRetired,
     PractitionerUpserted,
+    RoomRetired,
+    RoomUpserted,
 )
 from clinic_platform.inbox import ReceivedEvent
 from clinic_platform.store.replicas import bury, upsert_latest
-from schedules.store.tables import appointment_types, locations, practitioners
+from schedules.store.tables import appointment_types, equipment, locations, practitioners, rooms
 
 
 async def on_location_upserted(session: AsyncSession, event: ReceivedEvent) -> None:
@@ -71,6 +76,8 @@ async def on_appointment_type_upserted(session: AsyncSession, event: ReceivedEve
         min_notice_minutes=payload.min_notice_minutes,
         max_future_days=payload.max_future_days,
         active=payload.active,
+        default_room_id=payload.default_room_id,
+        required_equipment_ids=list(payload.required_equipment_ids),
     )
 
 
@@ -78,3 +85,29 @@ async def on_appointment_type_retired(session: AsyncSession, event: ReceivedEven
     payload = event.payload
     assert isinstance(payload, AppointmentTypeRetired)
     await bury(session, appointment_types, event, payload.appointment_type_id)
+
+
+async def on_room_upserted(session: AsyncSession, event: ReceivedEvent) -> None:
+    payload = event.payload
+    assert isinstance(payload, RoomUpserted)
+    await upsert_latest(session, rooms, event, id=payload.room_id, location_id=payload.location_id)
+
+
+async def on_room_retired(session: AsyncSession, event: ReceivedEvent) -> None:
+    payload = event.payload
+    assert isinstance(payload, RoomRetired)
+    await bury(session, rooms, event, payload.room_id)
+
+
+async def on_equipment_upserted(session: AsyncSession, event: ReceivedEvent) -> None:
+    payload = event.payload
+    assert isinstance(payload, EquipmentUpserted)
+    await upsert_latest(
+        session, equipment, event, id=payload.equipment_id, location_id=payload.location_id
+    )
+
+
+async def on_equipment_retired(session: AsyncSession, event: ReceivedEvent) -> None:
+    payload = event.payload
+    assert isinstance(payload, EquipmentRetired)
+    await bury(session, equipment, event, payload.equipment_id)

@@ -13,7 +13,7 @@ from itertools import islice
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_platform.errors import NotFound, RuleViolation
@@ -23,7 +23,7 @@ from schedules.domain.local_time import day_start, to_instant, to_seconds
 from schedules.domain.paging import SlotKey
 from schedules.service.access import known_practitioner
 from schedules.store.rules import ELIGIBLE, load_rules
-from schedules.store.tables import appointment_types, practitioners, weekly_templates
+from schedules.store.tables import appointment_types, equipment, practitioners, rooms
 
 MAX_RANGE_DAYS = 31
 MAX_CHECK = timedelta(days=MAX_RANGE_DAYS)
@@ -39,6 +39,12 @@ class Offering:
     buffer_after: timedelta
     min_notice: timedelta
     max_future_days: int | None
+    # Locations where booking can place it (its room and equipment live there); None: anywhere.
+    sites: frozenset[UUID] | None = None
+
+    def offered_at(self, location_id: UUID) -> bool:
+        """Whether booking would accept this type at the location."""
+        return self.sites is None or location_id in self.sites
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +115,24 @@ async def offering(session: AsyncSession, type_id: UUID) -> Offering:
         _minutes(row.buffer_after_minutes),
         _minutes(row.min_notice_minutes),
         row.max_future_days,
+        await _sites(session, row.default_room_id, row.required_equipment_ids),
     )
+
+
+async def _sites(
+    session: AsyncSession, room_id: UUID | None, equipment_ids: list[UUID]
+) -> frozenset[UUID] | None:
+    """Where a type with this room and equipment can be booked: where all of them are, live."""
+    if room_id is None and not equipment_ids:
+        return None
+    found = select(rooms.c.location_id, rooms.c.retired).where(rooms.c.id == room_id)
+    things = select(equipment.c.location_id, equipment.c.retired).where(
+        equipment.c.id.in_(equipment_ids)
+    )
+    rows = (await session.execute(found.union_all(things))).all()
+    if len(rows) < (room_id is not None) + len(set(equipment_ids)) or any(r.retired for r in rows):
+        return frozenset()  # one of them is unknown here or retired: booking refuses it anywhere
+    return frozenset.intersection(*(frozenset({r.location_id}) for r in rows))
 
 
 def _query(
@@ -159,6 +182,7 @@ async def day_slots(
     placed = [
         PlacedSlot(practitioner_id, at, rules.zone, slot)
         for (_, at), rules in found.items()
+        if kind.offered_at(at)
         for slot in available_slots(rules, query)
     ]
     return sorted(placed, key=lambda p: p.key)
@@ -171,20 +195,8 @@ async def _candidates(session: AsyncSession, search: RangeSearch) -> list[UUID]:
     if search.practitioner_ids:
         query = query.where(table.c.id.in_(search.practitioner_ids))
     if search.location_id is not None:
-        # Placements are catalog locations plus template locations (see `store.rules`).
-        templated = select(weekly_templates.c.practitioner_id).where(
-            and_(
-                weekly_templates.c.location_id == search.location_id,
-                weekly_templates.c.effective_from <= search.last,
-                or_(
-                    weekly_templates.c.effective_to.is_(None),
-                    weekly_templates.c.effective_to >= search.first,
-                ),
-            )
-        )
-        query = query.where(
-            or_(table.c.location_ids.contains([search.location_id]), table.c.id.in_(templated))
-        )
+        # Placements are the catalog's locations (see `store.rules`).
+        query = query.where(table.c.location_ids.contains([search.location_id]))
     return list((await session.execute(query)).scalars())
 
 
@@ -210,6 +222,8 @@ async def search_slots(
 
     def runs() -> Iterator[list[PlacedSlot]]:
         for (practitioner_id, at), rules in found.items():
+            if not kind.offered_at(at):
+                continue
             window = _window(rules, search)
             if window is not None:
                 slots = available_slots(rules, _query(kind, window, now, search.step))

@@ -1,9 +1,12 @@
 """Loading the engine's input: every rule, occupation and busy time of practitioners, batched.
 
 One call answers for many practitioners at once (the range search asks about fifty), with a fixed
-number of queries whatever their count. A practitioner's placements are the locations the catalog
-assigns them plus those where they have a weekly template; retired or zone-less locations and
-retired or inactive practitioners have no availability.
+number of queries whatever their count.
+
+Who can have slots where follows booking's catalog exactly, so that every slot offered can be
+booked: a practitioner's placements are the locations the catalog links them to (a weekly template
+elsewhere takes effect only once the link exists); retired, inactive or zone-less locations and
+practitioners who are retired or not `active` (draft, inactive) have no availability.
 """
 
 from __future__ import annotations
@@ -47,13 +50,16 @@ OCCUPYING = or_(
     ),
     and_(booked_intervals.c.kind == "hold", booked_intervals.c.status == "held"),
 )
-UNAVAILABLE_STATUSES = ("inactive",)
-# Practitioners who can have availability at all.
+# Practitioners who can have availability at all: booking books only active ones.
 ELIGIBLE = and_(
     practitioners.c.retired.is_(False),
     practitioners.c.display_name.is_not(None),
-    or_(practitioners.c.status.is_(None), practitioners.c.status.not_in(UNAVAILABLE_STATUSES)),
+    practitioners.c.status == "active",
 )
+
+
+# Locations booking books at: not retired and not deactivated (NULL: announced before `active`).
+OPEN_LOCATION = and_(locations.c.retired.is_(False), locations.c.active.is_not(False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +88,10 @@ def zone_of(name: str | None) -> ZoneInfo | None:
 
 
 def _wanted(
-    assigned: Mapping[UUID, Iterable[UUID]],
-    templates: Iterable[tuple[UUID, UUID]],
-    location_id: UUID | None,
+    assigned: Mapping[UUID, Iterable[UUID]], location_id: UUID | None
 ) -> dict[UUID, set[UUID]]:
-    """Each eligible practitioner's locations: the catalog's plus their templates', filtered."""
+    """Each eligible practitioner's catalog locations, filtered to `location_id` if given."""
     wanted: dict[UUID, set[UUID]] = {who: set(at) for who, at in assigned.items()}
-    for practitioner_id, at in templates:
-        if practitioner_id in wanted:
-            wanted[practitioner_id].add(at)
     if location_id is not None:
         wanted = {p: at & {location_id} for p, at in wanted.items()}
     return wanted
@@ -139,7 +140,7 @@ async def load_rules(
     values = {"asked": ids, "first": first, "last": last, "low": low, "high": high}
     bundle = (await session.execute(BUNDLE, values)).one()
     loaded = decode(bundle, {str(i): i for i in ids}, (low, high))
-    wanted = _wanted(loaded.people, loaded.template_places, location_id)
+    wanted = _wanted(loaded.people, location_id)
     candidates = list({at for places in wanted.values() for at in places})
     if not candidates:
         return {}
@@ -233,9 +234,7 @@ def _location_bundle() -> Select[Any]:
     first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
     tenant = current_tenant()  # leakproof, so the primary keys (tenant first) serve these
     zones = select(locations.c.id, locations.c.timezone).where(
-        locations.c.tenant_id == tenant,
-        locations.c.id == any_(places),
-        locations.c.retired.is_(False),
+        locations.c.tenant_id == tenant, locations.c.id == any_(places), OPEN_LOCATION
     )
     c = clinic_hours
     hours = select(c.c.location_id, c.c.weekly, c.c.date_overrides, c.c.closed_dates).where(

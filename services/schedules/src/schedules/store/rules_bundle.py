@@ -206,10 +206,9 @@ def template(
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """The bundle decoded: rules per practitioner, template placements, catalog locations."""
+    """The bundle decoded: rules per practitioner and the locations the catalog gives them."""
 
     rules: dict[UUID, PerPractitioner]
-    template_places: set[tuple[UUID, UUID]]
     people: dict[UUID, list[UUID]]
 
 
@@ -219,11 +218,9 @@ def decode(
     """The bundle's JSON as the engine's inputs (`by_text`: the asked ids by their text),
     recurring blocks as their times within `reach`."""
     per: dict[UUID, PerPractitioner] = defaultdict(PerPractitioner)
-    places: set[tuple[UUID, UUID]] = set()
     instant, day = datetime.fromisoformat, date.fromisoformat
     people = {by_text[who]: [UUID(at) for at in assigned] for who, assigned in bundle.people}
     for who, at, since, until, items in bundle.templates:
-        places.add((by_text[who], UUID(at)))
         per[by_text[who]].weekly.extend(template(at, since, until, items))
     for (
         who,
@@ -276,7 +273,7 @@ def decode(
         )
     for who, start, end in bundle.busy:
         per[by_text[who]].busy.append(BusyInterval(instant(start), instant(end)))
-    return Loaded(per, places, people)
+    return Loaded(per, people)
 
 
 def dates(texts: Iterable[str]) -> frozenset[date]:

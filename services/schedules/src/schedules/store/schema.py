@@ -11,6 +11,8 @@ REPLICA_TABLES = (
     tables.locations.name,
     tables.practitioners.name,
     tables.appointment_types.name,
+    tables.rooms.name,
+    tables.equipment.name,
     tables.booked_intervals.name,
     tables.busy_windows.name,
     tables.busy_intervals.name,

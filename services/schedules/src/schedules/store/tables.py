@@ -76,6 +76,25 @@ appointment_types = _replica(
     Column("max_future_days", Integer),
     Column("active", Boolean),
     Column("retired", Boolean, nullable=False, server_default=text("false")),
+    # Where the type can be booked at all: its room and equipment must be live at the location.
+    Column("default_room_id", Uuid),
+    Column("required_equipment_ids", ARRAY(Uuid), nullable=False, server_default=text("'{}'")),
+)
+
+# Rooms and equipment only as far as they decide where a type can be booked (their location and
+# whether they are retired); their occupancy is booking's to decide.
+rooms = _replica(
+    "rooms",
+    "id",
+    Column("location_id", Uuid),
+    Column("retired", Boolean, nullable=False, server_default=text("false")),
+)
+
+equipment = _replica(
+    "equipment",
+    "id",
+    Column("location_id", Uuid),
+    Column("retired", Boolean, nullable=False, server_default=text("false")),
 )
 
 # Holds (keyed by their hold id, kind 'hold') and appointments (kind 'appointment'). A row
