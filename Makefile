@@ -30,8 +30,9 @@ lint: install ## ruff, formatting and mypy --strict on libs/, services/ and tool
 contracts: install ## export JSON Schemas and the AsyncAPI document (refuses breaking changes)
 	$(UV) run python -m clinic_contracts.export
 
-contracts-check: install ## fail when committed schemas are stale or a change breaks compatibility
+contracts-check: install ## committed schemas current and compatible; every consumer's contract still held
 	$(UV) run python -m clinic_contracts.export --check
+	$(UV) run python -m clinic_contracts.consumers
 
 deploy: install ## write the deploy files derived from deploy/services.toml (compose, gateway, k8s, make up)
 	$(UV) run python -m clinic_deploy render

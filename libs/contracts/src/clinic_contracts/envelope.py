@@ -18,7 +18,12 @@ Headers = Sequence[tuple[str, HeaderValue]] | Mapping[str, HeaderValue]
 _TRACEPARENT = re.compile(
     r"^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$"
 )
-# header name -> attribute; optional attributes are left out when None.
+# header name -> attribute; optional attributes are left out when None. The trace context goes
+# out twice: as the CloudEvents distributed-tracing extension (`ce_traceparent`, what CloudEvents
+# SDKs read) and as the bare W3C Trace Context header (what Kafka tracing middleware reads).
+# Reading, the first header declared for an attribute wins: the extension is the event's own,
+# while middleware may rewrite the bare header in transit; messages written before the extension
+# was added carry only the bare one.
 HEADER_ATTRIBUTES: dict[str, str] = {
     "ce_id": "id",
     "ce_source": "source",
@@ -27,6 +32,7 @@ HEADER_ATTRIBUTES: dict[str, str] = {
     "ce_subject": "subject",
     "ce_specversion": "specversion",
     "ce_tenantid": "tenantid",
+    "ce_traceparent": "traceparent",
     "traceparent": "traceparent",
     "content-type": "datacontenttype",
 }
@@ -73,11 +79,14 @@ class CloudEvent(ContractModel):
         missing = [name for name in REQUIRED_HEADERS if name not in found]
         if missing:
             raise InvalidEnvelope(f"missing CloudEvents header(s): {', '.join(missing)}")
-        fields = {attr: found[name] for name, attr in HEADER_ATTRIBUTES.items() if name in found}
+        read_from: dict[str, str] = {}  # attribute -> the header it was read from
+        for name, attr in HEADER_ATTRIBUTES.items():
+            if name in found:
+                read_from.setdefault(attr, name)
         try:
-            return cls.model_validate(fields)
+            return cls.model_validate({attr: found[name] for attr, name in read_from.items()})
         except ValidationError as error:
-            raise InvalidEnvelope(_describe(error)) from error
+            raise InvalidEnvelope(_describe(error, read_from)) from error
 
 
 def _decode(headers: Headers) -> dict[str, str]:
@@ -96,9 +105,8 @@ def _decode(headers: Headers) -> dict[str, str]:
     return found
 
 
-def _describe(error: ValidationError) -> str:
-    attr_to_header = {attr: name for name, attr in HEADER_ATTRIBUTES.items()}
+def _describe(error: ValidationError, read_from: Mapping[str, str]) -> str:
     problems = [
-        f"{attr_to_header.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in error.errors()
+        f"{read_from.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in error.errors()
     ]
     return "invalid CloudEvents header(s): " + "; ".join(problems)

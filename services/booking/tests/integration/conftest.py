@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +17,13 @@ from psycopg import sql
 
 from booking.app import MIGRATIONS, build_app
 from booking.config import Settings
+from booking.events import HANDLERS
+from booking.events.relies_on import RELIES_ON
 from clinic_contracts import CONSUMER_GROUPS, TOPICS
 from clinic_platform.auth import issue_token
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.store.migrations import upgrade
+from clinic_testkit.consumer_contracts import ReadGuard
 from clinic_testkit.databases import DatabaseInfo, create_database, drop_database
 from clinic_testkit.infrastructure import PostgresServer
 
@@ -73,6 +76,22 @@ class Booking:
                 ).fetchone()[0]
                 for table in tables
             }
+
+
+@pytest.fixture(scope="session")
+def read_guard() -> Iterator[ReadGuard]:
+    """The handlers every app here is built from, fed only the fields `RELIES_ON` declares."""
+    with ReadGuard(RELIES_ON).installed(HANDLERS) as guard:
+        yield guard
+
+
+@pytest.fixture(autouse=True)
+def handlers_read_only_declared_fields(read_guard: ReadGuard) -> Iterator[None]:
+    """Every flow a test here drives checks the consumer contract: a handler reading a field
+    that events/relies_on.py does not declare fails the test that made it read it."""
+    read_guard.undeclared.clear()
+    yield
+    assert read_guard.undeclared == [], "\n".join(map(str, read_guard.undeclared))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from booking.clients.schedules import WorkingHours, WorkingHoursUnknown
 from booking.config import Settings
 from booking.domain.hours import HoursVerdict
 from clinic_contracts import OutsideHoursDecision
+from clinic_contracts.http.availability import CHECK_PATH, NOT_YET_KNOWN, CheckQuery
 
 PROBLEM = {"content-type": "application/problem+json"}
 ZONE = ZoneInfo("Europe/London")
@@ -85,3 +86,44 @@ async def test_a_404_that_is_not_schedules_speaking_means_no_schedules_here(
     assert verdict.decided_by is OutsideHoursDecision.FALLBACK_DEFAULT_HOURS
     assert verdict.inside is True
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("code", sorted(NOT_YET_KNOWN))
+async def test_each_not_yet_known_code_of_the_contract_makes_booking_wait(code: str) -> None:
+    def behind(_: int) -> httpx.Response:
+        return httpx.Response(404, json={"status": 404, "code": code}, headers=PROBLEM)
+
+    calls: list[int] = []
+    with pytest.raises(WorkingHoursUnknown):
+        await ask(hours_answering(behind, calls))
+    assert len(calls) > 1
+
+
+async def test_booking_asks_with_the_query_of_the_contract() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"bookable": True, "rule": "weekly_schedule"})
+
+    settings = Settings(schedules_url="http://schedules.test")
+    hours = WorkingHours(settings, transport=httpx.MockTransport(answer))
+    practitioner, location = uuid4(), uuid4()
+    await hours.verdict(practitioner, location, START, START + timedelta(minutes=30), ZONE, None)
+    [request] = sent
+    assert request.url.path == CHECK_PATH
+    query = CheckQuery.model_validate(dict(request.url.params))
+    assert query == CheckQuery(
+        practitioner_id=practitioner,
+        location_id=location,
+        start=START,
+        end=START + timedelta(minutes=30),
+    )
+
+
+@pytest.mark.parametrize(
+    "body", [{"rule": "weekly_schedule"}, {"bookable": "perhaps", "rule": "x"}, ["not", "it"]]
+)
+async def test_an_answer_out_of_contract_leaves_it_to_the_default_hours(body: object) -> None:
+    verdict = await ask(hours_answering(lambda _: httpx.Response(200, json=body), []))
+    assert verdict.decided_by is OutsideHoursDecision.FALLBACK_DEFAULT_HOURS

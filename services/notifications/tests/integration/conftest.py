@@ -36,14 +36,33 @@ from clinic_platform.auth import issue_token
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.runtime import Runtime
 from clinic_platform.store.migrations import upgrade
+from clinic_testkit.consumer_contracts import ReadGuard
 from clinic_testkit.infrastructure import free_ports
 from clinic_testkit.topic_reader import skip_group_to_end
 from notifications.app import MIGRATIONS, build_app
 from notifications.config import Settings
+from notifications.events import HANDLERS
+from notifications.events.relies_on import RELIES_ON
 
 pytestmark = pytest.mark.integration
 GROUP = "notifications"
 API = "/api/v1/notifications"
+
+
+@pytest.fixture(scope="session")
+def read_guard() -> Iterator[ReadGuard]:
+    """The handlers every app here is built from, fed only the fields `RELIES_ON` declares."""
+    with ReadGuard(RELIES_ON).installed(HANDLERS) as guard:
+        yield guard
+
+
+@pytest.fixture(autouse=True)
+def handlers_read_only_declared_fields(read_guard: ReadGuard) -> Iterator[None]:
+    """Every flow a test here drives checks the consumer contract: a handler reading a field
+    that events/relies_on.py does not declare fails the test that made it read it."""
+    read_guard.undeclared.clear()
+    yield
+    assert read_guard.undeclared == [], "\n".join(map(str, read_guard.undeclared))
 
 
 class Inbox:

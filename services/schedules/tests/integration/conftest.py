@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,12 +19,31 @@ from clinic_contracts.events.base import EventPayload
 from clinic_platform.provisioning import plan_topics, provision
 from clinic_platform.runtime import Runtime
 from clinic_platform.store.migrations import upgrade
+from clinic_testkit.consumer_contracts import ReadGuard
 from clinic_testkit.topic_reader import skip_group_to_end
 from schedules.app import MIGRATIONS, build_app
 from schedules.config import Settings
+from schedules.events import HANDLERS
+from schedules.events.relies_on import RELIES_ON
 
 pytestmark = pytest.mark.integration
 GROUP = "schedules"
+
+
+@pytest.fixture(scope="session")
+def read_guard() -> Iterator[ReadGuard]:
+    """The handlers every app here is built from, fed only the fields `RELIES_ON` declares."""
+    with ReadGuard(RELIES_ON).installed(HANDLERS) as guard:
+        yield guard
+
+
+@pytest.fixture(autouse=True)
+def handlers_read_only_declared_fields(read_guard: ReadGuard) -> Iterator[None]:
+    """Every flow a test here drives checks the consumer contract: a handler reading a field
+    that events/relies_on.py does not declare fails the test that made it read it."""
+    read_guard.undeclared.clear()
+    yield
+    assert read_guard.undeclared == [], "\n".join(map(str, read_guard.undeclared))
 
 
 @pytest.fixture(scope="session")

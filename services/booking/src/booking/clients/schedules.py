@@ -8,6 +8,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryError,
@@ -20,17 +21,16 @@ from tenacity import (
 from booking.config import Settings
 from booking.domain.hours import HoursVerdict, within_default_hours
 from clinic_contracts import OutsideHoursDecision
+from clinic_contracts.http.availability import CHECK_PATH, NOT_YET_KNOWN, CheckAnswer, CheckQuery
 from clinic_platform.breaker import CircuitBreaker, CircuitOpen
 from clinic_platform.errors import ServiceUnavailable
 from clinic_platform.http_client import traced_transport
 
 log = logging.getLogger(__name__)
-CHECK_PATH = "/api/v1/schedules/availability/check"
 PROBLEM = "application/problem+json"
-# Schedules' own 404 problems for a practitioner or placement its replica has not seen (yet):
-# it is deployed and will know them once booking's catalog events arrive. Any other 404 (no such
-# route, a proxy's page) means no schedules service answers at that address.
-NOT_YET_KNOWN = frozenset({"practitioner_not_found", "location_not_found"})
+# Schedules' own 404 problems (codes in NOT_YET_KNOWN) are for a practitioner or placement its
+# replica has not seen (yet): it is deployed and will know them once booking's catalog events
+# arrive. Any other 404 (no such route, a proxy's page) means no schedules service answers there.
 
 
 class SchedulesUnavailable(Exception):
@@ -129,15 +129,12 @@ class WorkingHours:
             self._breaker.before_call()
         except CircuitOpen:
             raise SchedulesUnavailable("circuit open after repeated failures") from None
-        params = {
-            "practitioner_id": str(practitioner_id),
-            "location_id": str(location_id),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        }
+        query = CheckQuery(
+            practitioner_id=practitioner_id, location_id=location_id, start=start, end=end
+        )
         headers = {"Authorization": authorization} if authorization else {}
         try:
-            response = await self._get_with_retries(params, headers)
+            response = await self._get_with_retries(query.params(), headers)
         except httpx.HTTPError as exc:
             self._breaker.failed()
             raise SchedulesUnavailable(f"schedules unreachable: {exc!r}") from None
@@ -149,12 +146,14 @@ class WorkingHours:
             raise SchedulesUnavailable("no schedules check at that address (404)")
         if response.status_code != 200:
             raise SchedulesUnavailable(f"schedules answered {response.status_code}")
-        body = response.json()
-        return HoursVerdict(
-            bool(body["bookable"]),
-            OutsideHoursDecision.SCHEDULES,
-            str(body.get("rule", "schedules")),
-        )
+        try:
+            answer = CheckAnswer.model_validate_json(response.content)
+        except ValidationError as unreadable:
+            # Out of contract: treated like a failing schedules, not as a verdict nor a 500.
+            first = unreadable.errors()[0]
+            detail = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+            raise SchedulesUnavailable(f"schedules answered out of contract ({detail})") from None
+        return HoursVerdict(answer.bookable, OutsideHoursDecision.SCHEDULES, answer.rule)
 
     async def _get_with_retries(
         self, params: dict[str, str], headers: dict[str, str]

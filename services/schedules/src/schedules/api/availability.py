@@ -10,13 +10,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from clinic_contracts.edge import PlainText, SupportedDate, SupportedInstant, SupportedMonth
+from clinic_contracts.http.availability import CheckAnswer
 from clinic_platform.auth import CurrentPrincipal, Permission
 from clinic_platform.auth import require as needs
 from clinic_platform.errors import RuleViolation
 from clinic_platform.runtime import UnitOfWorkDep
 from schedules.api.availability_schemas import (
     CalendarDayPublic,
-    CheckAnswer,
     DayCalendar,
     DaySlots,
     MonthCalendar,

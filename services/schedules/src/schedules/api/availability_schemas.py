@@ -66,17 +66,6 @@ class SlotPage(BaseModel):
     next_cursor: str | None
 
 
-class CheckAnswer(BaseModel):
-    """Booking's question answered: bookable or not, the deciding rule, every reason."""
-
-    bookable: bool
-    rule: str = Field(
-        description="When bookable: weekly_schedule or exception_available; else the "
-        "highest-priority reason."
-    )
-    reasons: list[str] = Field(description="Every reason the interval is not bookable.")
-
-
 class CalendarDayPublic(BaseModel):
     date: date
     appointments: int

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts.http.availability import PRACTITIONER_NOT_FOUND
 from clinic_platform.auth import Permission, Principal
 from clinic_platform.errors import Forbidden, NotFound
 from schedules.store.tables import practitioners
@@ -27,7 +28,7 @@ async def known_practitioner(session: AsyncSession, practitioner_id: UUID) -> Ro
     if row is None:
         raise NotFound(
             f"no practitioner {practitioner_id}",
-            code="practitioner_not_found",
+            code=PRACTITIONER_NOT_FOUND,
             extra={"practitioner_id": str(practitioner_id)},
         )
     return row

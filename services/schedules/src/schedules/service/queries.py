@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts.http.availability import LOCATION_NOT_FOUND
 from clinic_platform.errors import NotFound, RuleViolation
 from schedules.domain import DateRange, ScheduleRules, Slot, SlotQuery, UtcRange, available_slots
 from schedules.domain.check import CheckQuery, Verdict, check_interval
@@ -154,7 +155,7 @@ def _query(
 def _placement_missing(practitioner_id: UUID, location_id: UUID) -> NotFound:
     return NotFound(
         f"practitioner {practitioner_id} does not work at location {location_id}",
-        code="location_not_found",
+        code=LOCATION_NOT_FOUND,
         field="location_id",
         extra={"location_id": str(location_id)},
     )

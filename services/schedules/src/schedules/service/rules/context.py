@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_contracts.http.availability import LOCATION_NOT_FOUND
 from clinic_platform.auth import Permission, Principal
 from clinic_platform.errors import Forbidden, NotFound, RuleViolation
 from clinic_platform.store.unit_of_work import UnitOfWork
@@ -69,7 +70,7 @@ async def known_location(
     extra = {"location_id": str(location_id)}
     if field_name is not None:
         raise RuleViolation(detail, code="unknown_location", field=field_name, extra=extra)
-    raise NotFound(detail, code="location_not_found", extra=extra)
+    raise NotFound(detail, code=LOCATION_NOT_FOUND, extra=extra)
 
 
 def utc_span(first: date, last: date | None) -> tuple[datetime, datetime]:
