@@ -23,11 +23,15 @@ from clinic_contracts import (
     AppointmentTypeRetired,
     AppointmentTypeUpserted,
     BusyTimesReplaced,
+    EquipmentRetired,
+    EquipmentUpserted,
     HoldReleased,
     LocationRetired,
     LocationUpserted,
     PractitionerRetired,
     PractitionerUpserted,
+    RoomRetired,
+    RoomUpserted,
 )
 from clinic_contracts.consumers import ConsumerContract, FieldTypes, reads
 
@@ -83,8 +87,15 @@ RELIES_ON = ConsumerContract(
             min_notice_minutes=int,
             max_future_days=int,
             active=bool,
+            default_room_id=UUID | None,
+            required_equipment_ids=list[UUID] | None,  # absent means none
         ),
         reads(AppointmentTypeRetired, appointment_type_id=UUID),
+        # Rooms and equipment only decide where a type can be booked: their site and retirement.
+        reads(RoomUpserted, room_id=UUID, location_id=UUID),
+        reads(RoomRetired, room_id=UUID),
+        reads(EquipmentUpserted, equipment_id=UUID, location_id=UUID),
+        reads(EquipmentRetired, equipment_id=UUID),
         reads(AppointmentHeld, hold_id=UUID, expires_at=datetime, **OCCUPATION),
         # A release naming its own hold as the appointment is a conversion in place.
         reads(HoldReleased, hold_id=UUID, appointment_id=UUID | None),
