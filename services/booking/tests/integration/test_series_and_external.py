@@ -26,9 +26,23 @@ async def test_a_weekly_series_books_every_occurrence(clinic: Any) -> None:
         json={**c.body(c.at(7, 10)), "rrule": "FREQ=WEEKLY;COUNT=4"},
     )
     assert answer.status_code == 201, answer.text
-    starts = [a["start_at"] for a in answer.json()["booked"]]
-    assert len(starts) == 4
-    assert answer.json()["skipped"] == []
+    series = answer.json()
+    assert series["skipped"] == []
+    # Four occurrences, a week apart, each at the first one's local wall time.
+    expected = [datetime.fromisoformat(c.at(7 + 7 * week, 10)) for week in range(4)]
+    booked = series["booked"]
+    assert [datetime.fromisoformat(a["start_at"]) for a in booked] == expected
+    assert {a["series_id"] for a in booked} == {series["series_id"]}
+    assert {a["status"] for a in booked} == {"pending"}
+    assert len({a["id"] for a in booked}) == 4
+    # They are really there: the practitioner's list shows exactly these four.
+    listed = await c.booking.client.get(
+        f"{API}/appointments",
+        headers=manager,
+        params={"from": c.at(6, 0), "to": c.at(40, 0), "practitioner_id": c.practitioners[0]},
+    )
+    assert listed.status_code == 200, listed.text
+    assert sorted(a["id"] for a in listed.json()["items"]) == sorted(a["id"] for a in booked)
 
 
 async def test_a_conflicting_occurrence_books_nothing_unless_skipping_is_asked(

@@ -62,9 +62,15 @@ def _violation(call: Any) -> tuple[str, str | None]:
     return caught.value.code, caught.value.field
 
 
-def test_a_type_with_a_room_and_equipment_at_one_site_passes() -> None:
-    room, probe = _room(), _equipment()
-    check_appointment_type(_type(room, (probe,)), room, [probe])
+@pytest.mark.parametrize("devices", [0, 1, 3])
+def test_a_type_with_a_room_and_equipment_at_one_site_passes(devices: int) -> None:
+    room = _room()
+    probes = tuple(_equipment() for _ in range(devices))
+    assert check_appointment_type(_type(room, probes), room, list(probes)) is None
+    if probes:  # the same type with its last device at another site is refused
+        moved = (*probes[:-1], _equipment(OTHER_SITE))
+        found = _violation(lambda: check_appointment_type(_type(room, moved), room, list(moved)))
+        assert found == ("equipment_elsewhere", "required_equipment_ids")
 
 
 def test_equipment_at_another_site_than_the_room_is_refused() -> None:

@@ -13,7 +13,6 @@ from clinic_platform.inbox import ReceivedEvent
 from schedules.app import build_app
 from schedules.config import Settings
 from schedules.events import in_turn
-from schedules.store.schema import REBUILT_TABLES, TARGET_METADATA
 
 URL = "/api/v1/schedules/analytics/occupancy"
 # Nothing listens there: a request that reached the database would fail with a 503, not these.
@@ -94,8 +93,3 @@ async def test_in_turn_runs_every_handler_in_order_on_the_same_session() -> None
     session = cast(AsyncSession, object())
     await in_turn(named("replica"), named("projection"))(session, cast(ReceivedEvent, None))
     assert seen == [("replica", session), ("projection", session)]
-
-
-def test_the_projection_table_is_migrated_and_rebuilt() -> None:
-    assert "occupancy_facts" in TARGET_METADATA[0].tables
-    assert "occupancy_facts" in REBUILT_TABLES
