@@ -332,6 +332,8 @@ def test_unknown_and_malformed_parameters_are_refused(api: httpx.Client) -> None
     assert _error(zero) == (400, "invalidParameter")
     no_offset = api.get("calendars/primary/events", params={"timeMin": "2026-12-10T00:00:00"})
     assert _error(no_offset) == (400, "badRequest")
+    capitalised = api.get("calendars/primary/events", params={"singleEvents": "True"})
+    assert capitalised.status_code == 200  # as Google (aiogoogle sends Python's str(True))
     standard = api.get("calendars/primary/events", params={"alt": "json", "prettyPrint": "false"})
     assert standard.status_code == 200
 
@@ -1112,3 +1114,21 @@ def test_google_api_python_client_and_google_auth_work_against_the_double(
     with pytest.raises(HttpError) as scope:  # calendar.events does not cover calendarList
         listed.execute()
     assert scope.value.status_code == 403
+
+
+def test_google_auth_refreshes_on_401_and_reports_a_revoked_grant(
+    google_calendar: GoogleCalendarDouble, client: OAuthClient
+) -> None:
+    from google.auth.exceptions import RefreshError
+
+    service = _google_service(google_calendar, client)
+    events = service.events()
+    assert events.list(calendarId="primary").execute()["items"] == []
+    google_calendar.expire_access_tokens(CHEN)  # the library still thinks its token is fresh
+    assert events.list(calendarId="primary").execute()["items"] == []
+    statuses = [c.status for c in google_calendar.calls]
+    assert statuses == [200, 401, 200]  # refreshed after the 401 and retried
+
+    google_calendar.revoke_access(CHEN)
+    with pytest.raises(RefreshError, match="invalid_grant"):
+        events.list(calendarId="primary").execute()

@@ -547,8 +547,10 @@ def _validate_params(spec: discovery.Method, items: list[tuple[str, str]]) -> di
                 "the discovery document does not name)",
                 location=name,
             )
-        if param.type == "boolean" and value not in ("true", "false"):
-            raise invalid_parameter(name, value, "must be true or false")
+        if param.type == "boolean":
+            if value.lower() not in ("true", "false"):  # Google takes "True" too
+                raise invalid_parameter(name, value, "must be true or false")
+            value = value.lower()
         if param.type == "integer":
             try:
                 number = int(value)
