@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -1132,3 +1133,110 @@ def test_google_auth_refreshes_on_401_and_reports_a_revoked_grant(
     google_calendar.revoke_access(CHEN)
     with pytest.raises(RefreshError, match="invalid_grant"):
         events.list(calendarId="primary").execute()
+
+
+def test_incremental_pages_may_leave_the_sync_token_out(
+    google_calendar: GoogleCalendarDouble, api: httpx.Client
+) -> None:
+    _, token = _full_sync(api)
+    for n in range(3):
+        api.post("calendars/primary/events", json=_event(f"incr{n:04d}a", hour=9 + n))
+    first = api.get("calendars/primary/events", params={"syncToken": token, "maxResults": 2})
+    rest = api.get(
+        "calendars/primary/events",
+        params={"pageToken": first.json()["nextPageToken"], "maxResults": 2},
+    ).json()
+    assert len(first.json()["items"]) + len(rest["items"]) == 3
+    assert rest["nextSyncToken"]
+
+
+def test_the_token_endpoint_can_fail_transiently(
+    google_calendar: GoogleCalendarDouble, client: OAuthClient
+) -> None:
+    tokens = google_calendar.issue_tokens(CHEN, client)
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens.refresh_token or "",
+        "client_id": client.client_id,
+        "client_secret": client.client_secret,
+    }
+    google_calendar.fail_token_endpoint(1, 503)
+    assert _token(google_calendar, **refresh).status_code == 503
+    assert _token(google_calendar, **refresh).status_code == 200
+    assert [(c.grant_type, c.status) for c in google_calendar.token_calls] == [
+        ("refresh_token", 503),
+        ("refresh_token", 200),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A recipe: the calls calendar-sync makes, with plain httpx
+
+
+def _event_id(appointment: uuid.UUID) -> str:
+    """A deterministic Google event id for an appointment: base32hex of its 16 bytes."""
+    return base64.b32hexencode(appointment.bytes).decode().lower().rstrip("=")
+
+
+async def test_a_plain_httpx_client_connects_mirrors_and_syncs(
+    google_calendar: GoogleCalendarDouble, client: OAuthClient, hook: RecordingUpstream
+) -> None:
+    # connect: PKCE + state in the authorization URL, the user consents, the code is exchanged
+    verifier, challenge = _pkce()
+    url = _authorize_url(client, challenge).replace(
+        "https://accounts.google.com/o/oauth2/v2/auth", google_calendar.authorize_url
+    )
+    code = parse_qs(urlsplit(google_calendar.consent(url, user=CHEN)).query)["code"][0]
+    async with httpx.AsyncClient() as oauth:
+        grant = await oauth.post(
+            google_calendar.token_url,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": verifier,
+                "redirect_uri": REDIRECT,
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+            },
+        )
+    tokens = grant.json()
+    async with httpx.AsyncClient(
+        base_url=google_calendar.api_base_url,
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    ) as google:
+        # mirror an appointment idempotently: a retried create finds its own event
+        appointment = uuid.uuid4()
+        event_id = _event_id(appointment)
+        body = _event(
+            event_id, extendedProperties={"private": {"clinicAppointmentId": str(appointment)}}
+        )
+        created = await google.post("calendars/primary/events", json=body)
+        retried = await google.post("calendars/primary/events", json=body)
+        assert (created.status_code, retried.status_code) == (200, 409)
+        mine = await google.get(f"calendars/primary/events/{event_id}")
+        assert mine.json()["extendedProperties"]["private"]["clinicAppointmentId"] == str(
+            appointment
+        )
+
+        # watch, full sync, then read what the practitioner changed since
+        watch = await google.post(
+            "calendars/primary/events/watch",
+            json={
+                "id": str(uuid.uuid4()),
+                "type": "web_hook",
+                "address": f"http://{hook.address('hook')}/google/push",
+                "token": "connection=c1",
+            },
+        )
+        assert watch.status_code == 200
+        listed = await google.get("calendars/primary/events", params={"singleEvents": "true"})
+        sync_token = listed.json()["nextSyncToken"]
+        google_calendar.calendar(CHEN).delete_event(event_id)
+        pushes = google_calendar.wait_for_pushes(2)
+        assert [p.resource_state for p in pushes] == ["sync", "exists"]
+        changes = await google.get(
+            "calendars/primary/events", params={"singleEvents": "true", "syncToken": sync_token}
+        )
+        assert [(e["id"], e["status"]) for e in changes.json()["items"]] == [
+            (event_id, "cancelled")
+        ]

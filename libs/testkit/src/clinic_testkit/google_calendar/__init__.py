@@ -8,7 +8,7 @@ sync-token expiry, push notifications (read, drop, expire channels) and faults. 
 beside this file for what is faithful and what is not.
 """
 
-from clinic_testkit.google_calendar.app import ApiCall
+from clinic_testkit.google_calendar.app import ApiCall, TokenCall
 from clinic_testkit.google_calendar.double import (
     INVITER,
     CalendarHandle,
@@ -48,6 +48,7 @@ __all__ = [
     "OAuthClient",
     "OAuthError",
     "Push",
+    "TokenCall",
     "Tokens",
     "s256",
 ]

@@ -68,6 +68,15 @@ class ApiCall:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class TokenCall:
+    """One request to the token endpoint: its grant type and the status and error it got."""
+
+    grant_type: str
+    status: int
+    error: str | None
+
+
 @dataclass
 class SyncToken:
     calendar_id: str
@@ -125,6 +134,8 @@ class CalendarApi:
         self.sync_tokens: dict[str, SyncToken] = {}
         self.pages: dict[str, PageState] = {}
         self.calls: list[ApiCall] = []
+        self.token_calls: list[TokenCall] = []
+        self.token_faults: list[int] = []  # statuses of the next token requests to fail
         api = "/calendar/v3"
         cal = api + "/calendars/{calendarId}"
         self.app = Starlette(
@@ -347,7 +358,7 @@ class CalendarApi:
             page = self.pages.get(page_token)
             if page is None or page.calendar_id != calendar.id:
                 raise bad_request("Invalid page token value.")
-            if sync_token is None and page.fingerprint != query.fingerprint():
+            if page.fingerprint != query.fingerprint():
                 raise bad_request(
                     "Invalid page token value: the other parameters differ from the first page's."
                 )
@@ -479,10 +490,17 @@ class CalendarApi:
 
     async def token(self, request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode()))
+        grant_type = form.get("grant_type", "")
         try:
             with self.double.lock:
+                if self.token_faults:
+                    status = self.token_faults.pop(0)
+                    raise OAuthError(status, "temporarily_unavailable", "Backend Error")
                 body = self.double.oauth.token(form, _basic(request))
+                self.token_calls.append(TokenCall(grant_type, 200, None))
         except OAuthError as exc:
+            with self.double.lock:
+                self.token_calls.append(TokenCall(grant_type, exc.status, exc.error))
             return _json(exc.body(), exc.status)
         return _json(body, headers={"Cache-Control": "no-cache, no-store, max-age=0"})
 

@@ -20,7 +20,7 @@ from typing import Any
 import uvicorn
 
 from clinic_testkit.google_calendar import discovery
-from clinic_testkit.google_calendar.app import ApiCall, CalendarApi
+from clinic_testkit.google_calendar.app import ApiCall, CalendarApi, TokenCall
 from clinic_testkit.google_calendar.faults import Fault, Faults, InjectedFault
 from clinic_testkit.google_calendar.oauth import OAuthClient, OAuthServer, Tokens
 from clinic_testkit.google_calendar.push import Channel, Push, PushDelivery
@@ -398,9 +398,16 @@ class GoogleCalendarDouble:
         with self.lock:
             self.faults.rate_limit(per_second, fault)
 
+    def fail_token_endpoint(self, count: int = 1, status: int = 503) -> None:
+        """The next ``count`` token requests answer ``status`` (a transient failure, unlike
+        ``invalid_grant``: a service must retry, not disconnect)."""
+        with self.lock:
+            self._api.token_faults.extend([status] * count)
+
     def clear_faults(self) -> None:
         with self.lock:
             self.faults.clear()
+            self._api.token_faults.clear()
 
     @property
     def injected_faults(self) -> list[InjectedFault]:
@@ -414,6 +421,12 @@ class GoogleCalendarDouble:
         """Calendar API requests so far (not OAuth), with the status each got."""
         with self.lock:
             return list(self._api.calls)
+
+    @property
+    def token_calls(self) -> list[TokenCall]:
+        """Token endpoint requests so far (grant type, status, OAuth error)."""
+        with self.lock:
+            return list(self._api.token_calls)
 
 
 class CalendarHandle:

@@ -123,6 +123,7 @@ class ListQuery:
     time_zone: str | None = None
 
     def fingerprint(self) -> tuple[Any, ...]:
+        """The parameters a page token is bound to (not the sync token: pages may omit it)."""
         return (
             self.single_events,
             self.show_deleted,
@@ -134,7 +135,6 @@ class ListQuery:
             self.q,
             self.updated_min,
             self.order_by,
-            self.since_seq,
             self.time_zone,
         )
 
