@@ -478,6 +478,27 @@ def test_all_day_series_and_its_instance_ids(
     ]
 
 
+def test_a_series_keeps_its_wall_clock_time_across_dst_and_until_takes_a_date(
+    google_calendar: GoogleCalendarDouble, api: httpx.Client
+) -> None:
+    berlin = google_calendar.add_calendar(CHEN, "Berlin", time_zone="Europe/Berlin")
+    series = api.post(
+        f"calendars/{berlin.id}/events",
+        json={
+            "start": {"dateTime": "2026-10-23T09:00:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2026-10-23T10:00:00", "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261030"],
+        },
+    ).json()
+    expanded = api.get(
+        f"calendars/{berlin.id}/events", params={"singleEvents": "true", "orderBy": "startTime"}
+    ).json()["items"]
+    assert [(e["id"], e["start"]["dateTime"]) for e in expanded] == [
+        (f"{series['id']}_20261023T070000Z", "2026-10-23T09:00:00+02:00"),
+        (f"{series['id']}_20261030T080000Z", "2026-10-30T09:00:00+01:00"),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Pages and incremental sync
 
@@ -1232,7 +1253,7 @@ async def test_a_plain_httpx_client_connects_mirrors_and_syncs(
         listed = await google.get("calendars/primary/events", params={"singleEvents": "true"})
         sync_token = listed.json()["nextSyncToken"]
         google_calendar.calendar(CHEN).delete_event(event_id)
-        pushes = google_calendar.wait_for_pushes(2)
+        pushes = await google_calendar.wait_for_pushes_async(2)
         assert [p.resource_state for p in pushes] == ["sync", "exists"]
         changes = await google.get(
             "calendars/primary/events", params={"singleEvents": "true", "syncToken": sync_token}

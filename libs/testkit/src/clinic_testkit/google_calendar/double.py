@@ -7,6 +7,7 @@ double while a service talks to it.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import socket
 import threading
@@ -342,6 +343,14 @@ class GoogleCalendarDouble:
 
     def wait_pushes_delivered(self, timeout_s: float = 10) -> None:
         self._delivery.idle(timeout_s)
+
+    async def wait_for_pushes_async(self, count: int, timeout_s: float = 10) -> list[Push]:
+        """:meth:`wait_for_pushes` without blocking the event loop (for a receiver served in
+        the test's own loop)."""
+        return await asyncio.to_thread(self._delivery.wait, count, timeout_s)
+
+    async def wait_pushes_delivered_async(self, timeout_s: float = 10) -> None:
+        await asyncio.to_thread(self._delivery.idle, timeout_s)
 
     def drop_pushes(self, count: int | None = None) -> None:
         """Lose the next ``count`` notifications (all until :meth:`resume_pushes` if None)."""
