@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import secrets
 import socket
 import threading
 import time
@@ -17,13 +18,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import uvicorn
 
 from clinic_testkit.google_calendar import discovery
 from clinic_testkit.google_calendar.app import ApiCall, CalendarApi, TokenCall
 from clinic_testkit.google_calendar.faults import Fault, Faults, InjectedFault
-from clinic_testkit.google_calendar.oauth import OAuthClient, OAuthServer, Tokens
+from clinic_testkit.google_calendar.oauth import (
+    CALENDAR,
+    ConsentError,
+    OAuthClient,
+    OAuthServer,
+    Tokens,
+)
 from clinic_testkit.google_calendar.push import Channel, Push, PushDelivery
 from clinic_testkit.google_calendar.store import Calendar, Event, StoredEvent
 
@@ -239,12 +247,8 @@ class GoogleCalendarDouble:
         ``code`` and ``state`` (``error=access_denied`` if ``deny``); ``grant_scopes`` plays
         granular consent (the user unticks the rest).
         """
-        from clinic_testkit.google_calendar.oauth import ConsentError
-
         with self.lock:
             if expect_scopes is None:
-                from urllib.parse import parse_qs, urlsplit
-
                 asked = set(
                     " ".join(parse_qs(urlsplit(authorize_url).query).get("scope", [""])).split()
                 )
@@ -268,7 +272,7 @@ class GoogleCalendarDouble:
         self,
         user: str,
         client: OAuthClient,
-        scopes: Sequence[str] = ("https://www.googleapis.com/auth/calendar",),
+        scopes: Sequence[str] = (CALENDAR,),
     ) -> Tokens:
         """Access and refresh tokens as if ``user`` had consented, skipping the flow."""
         with self.lock:
@@ -587,6 +591,4 @@ def _time(
 
 
 def _token(length: int) -> str:
-    import secrets
-
     return "".join(secrets.choice("0123456789abcdefghijklmnopqrstuv") for _ in range(length))
