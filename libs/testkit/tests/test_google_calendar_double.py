@@ -1015,9 +1015,10 @@ def test_a_rate_limit_per_second_refuses_the_excess(
     google_calendar: GoogleCalendarDouble, api: httpx.Client
 ) -> None:
     google_calendar.rate_limit(3, Fault.USER_RATE_LIMIT_403)
-    statuses = [api.get("calendars/primary/events").status_code for _ in range(6)]
+    statuses = [api.get("calendars/primary/events").status_code for _ in range(30)]
     assert statuses[:3] == [200, 200, 200]
-    assert 403 in statuses[3:]
+    assert statuses.count(403) >= 10  # 30 calls take well under 7 s even on a busy machine
+    assert set(statuses) == {200, 403}
     google_calendar.rate_limit(None)
     assert api.get("calendars/primary/events").status_code == 200
 
