@@ -1,4 +1,5 @@
-"""pytest plugin (entry point ``clinic_testkit``): real PostgreSQL, Kafka and gateway fixtures.
+"""pytest plugin (entry point ``clinic_testkit``): real PostgreSQL, Kafka and gateway fixtures,
+and the Google Calendar double (``google_calendar``).
 
 Session fixtures start their server lazily, the first time a test asks for it, and stop
 managed servers at the end of the session (and at interpreter exit). ``--keep-infra`` or
@@ -29,6 +30,7 @@ from clinic_testkit.service_process import ServiceProcess, package_of
 
 if TYPE_CHECKING:
     from clinic_testkit.gateway import Gateway
+    from clinic_testkit.google_calendar import GoogleCalendarDouble
 
 FreshDatabase = Callable[..., DatabaseInfo]
 
@@ -191,3 +193,17 @@ def launch_gateway() -> Iterator[LaunchGateway]:
     yield start
     for gateway in started:
         gateway.stop()
+
+
+@pytest.fixture
+def google_calendar() -> Iterator[GoogleCalendarDouble]:
+    """The Google Calendar v3 + OAuth 2.0 double on a free loopback port, empty; stopped at
+    teardown. Add accounts with ``google_calendar.add_account(email)``; point the service at
+    ``api_base_url``, ``token_url``, ``revoke_url`` and ``authorize_url``. For one double per
+    module, use ``clinic_testkit.google_calendar.GoogleCalendarDouble`` in a module fixture."""
+    from clinic_testkit.google_calendar import GoogleCalendarDouble  # only when asked for
+
+    with GoogleCalendarDouble() as double:
+        yield double
+    if double.internal_errors:
+        raise double.internal_errors[0]
